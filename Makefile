@@ -1,0 +1,38 @@
+# The course's two commands: `make book` builds the site, `make test` runs every test.
+# Both create .venv on first use and install the pinned toolchain plus the autograder package.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Keep TensorFlow's C++ log lines out of the executed pages.
+export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_ENABLE_ONEDNN_OPTS := 0
+
+.PHONY: book book-fresh test clean exercises
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# Cached execution: a no-change rebuild executes nothing. -W makes warnings errors.
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# A clean build re-reads every page, so it is the one that proves there are no warnings.
+book-fresh: $(STAMP)
+	rm -rf _build
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Regenerate the student copies in exercises/ from the nbgrader sources in solutions/.
+exercises: $(STAMP)
+	$(BIN)/python -m autograder release
+
+clean:
+	rm -rf _build

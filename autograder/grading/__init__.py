@@ -1,0 +1,1 @@
+"""The instructor's grading command, the self-check command and the release of student copies."""

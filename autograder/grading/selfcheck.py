@@ -1,0 +1,62 @@
+"""Self-study: run a homework notebook's visible checks and report each task, no gradebook."""
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .course import CELL_TIMEOUT_SECONDS, CourseError
+from .feedback import ANSI_ESCAPE
+
+
+@dataclass
+class TaskVerdict:
+    grade_id: str
+    points: float
+    passed: bool
+    message: str
+
+
+def check_notebook(path):
+    """Execute a copy of the notebook at ``path`` and return one verdict per graded cell."""
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except FileNotFoundError:
+        raise CourseError(f"{path} does not exist") from None
+    except Exception as error:  # nbformat raises several kinds for a damaged file
+        raise CourseError(f"{path} is not a readable notebook: {error}") from None
+    graded = [c for c in notebook.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    if not graded:
+        raise CourseError(f"{path} has no graded cells: is it a course homework notebook?")
+    with tempfile.TemporaryDirectory() as work:
+        client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, allow_errors=True,
+                                kernel_name="python3", resources={"metadata": {"path": work}})
+        client.execute()
+    return [_verdict(cell) for cell in graded]
+
+
+def _verdict(cell):
+    info = cell.metadata["nbgrader"]
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if errors:
+        message = f"{errors[0]['ename']}: {ANSI_ESCAPE.sub('', errors[0]['evalue'])}"
+    else:
+        message = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+    return TaskVerdict(info["grade_id"], float(info.get("points", 0)), not errors, message.strip())
+
+
+def report(verdicts):
+    """Text for the terminal: each task's verdict and message, then the score."""
+    lines = []
+    for v in verdicts:
+        mark = "PASS" if v.passed else "FAIL"
+        lines.append(f"[{mark}] {v.grade_id} ({v.points:g} points)")
+        lines.extend(f"    {line}" for line in v.message.splitlines())
+    score = sum(v.points for v in verdicts if v.passed)
+    lines.append(f"score on the visible checks: {score:g} / {sum(v.points for v in verdicts):g} "
+                 "(grading also runs hidden checks)")
+    return "\n".join(lines)
