@@ -58,6 +58,9 @@ def _sequence_mistakes(x, h0, W_x, W_h, b):
     no_bias = rnn_forward(x, h0, W_x, W_h, np.zeros_like(b))[0]
     all_states = [(m.STATE_NOT_CARRIED, not_carried), (m.INITIAL_STATE_IGNORED, zero_start),
                   (m.BIAS_OMITTED, no_bias)]
+    if W_x.shape == W_h.shape:  # only then do swapped or transposed weights run at all
+        all_states += [(m.WEIGHTS_SWAPPED, rnn_forward(x, h0, W_h, W_x, b)[0]),
+                       (m.WEIGHTS_TRANSPOSED, rnn_forward(x, h0, W_x.T, W_h.T, b)[0])]
     if x.shape[0] == x.shape[1]:  # only then does x[t] have the shape of x[:, t]
         time_major = np.swapaxes(x, 0, 1)
         all_states.append((m.TIME_MAJOR_INPUT, _unrolled(time_major, h0, W_x, W_h, b, lambda h, t: h)))
