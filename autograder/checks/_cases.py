@@ -22,7 +22,7 @@ def rnn_sequence_cases(hidden):
     zero weights, and square weights (features == units) so that a swap or a transpose runs
     and can be recognised instead of crashing.
     """
-    specs = ([(1, 3, 1, 1, None), (2, 5, 3, 4, 11), (3, 3, 4, 4, 12)] if not hidden else
+    specs = ([(1, 3, 1, 1, None), (3, 3, 4, 4, 12), (2, 5, 3, 4, 11)] if not hidden else
              [(1, 1, 2, 3, 21), (4, 6, 5, 5, 22), (2, 4, 3, 2, "zeros"), (5, 5, 2, 3, 23)])
     cases = []
     for batch, time, features, units, seed in specs:

@@ -111,18 +111,20 @@ def compare(func_name, output_name, expected, got, case, mistakes=(), tolerance=
         f"  largest relative error {errors[worst]:.1e} (tolerance {tolerance:.0e}) at {index}: "
         f"expected {shown_expected}, got {shown_got}",
     ]
-    mistake = recognise(got, mistakes, tolerance, floor)
-    if mistake is not None:
-        lines.append(f"  hint: this looks like '{mistake.name}': {mistake.hint}")
+    matches = recognise(got, mistakes, tolerance, floor)
+    if len(matches) == 1:
+        lines.append(f"  hint: this looks like '{matches[0].name}': {matches[0].hint}")
+    elif matches:
+        options = "; ".join(f"'{mistake.name}' ({mistake.hint})" for mistake in matches)
+        lines.append(f"  hint: on this case that could be any of: {options}")
     raise CheckFailure("\n".join(lines))
 
 
 def recognise(got, mistakes, tolerance=CHECK_TOLERANCE, floor=1e-8):
-    """Return the first catalogued mistake whose output equals ``got``, else None."""
-    for mistake, wrong in mistakes:
-        if wrong is not None and wrong.shape == got.shape and np.all(rel_error(wrong, got, floor) <= tolerance):
-            return mistake
-    return None
+    """Every catalogued mistake whose output equals ``got`` on this case, in catalogue order."""
+    return [mistake for mistake, wrong in mistakes
+            if wrong is not None and wrong.shape == got.shape
+            and np.all(rel_error(wrong, got, floor) <= tolerance)]
 
 
 def passed(func_name, cases):
