@@ -181,8 +181,15 @@ def test_torch_loader_without_transpose_is_named_on_square_weights():
 
 
 def test_torch_loader_with_wrong_sizes_reports_the_error():
-    torch = pytest.importorskip("torch")
-    message = failure_of(check_torch_rnn_loader, lambda W_x, W_h, b: torch.nn.RNN(W_h.shape[0], W_x.shape[0], batch_first=True))
+    """Sizes taken the wrong way round go unnoticed until features != units (visible case 3)."""
+    correct = torch_loader()
+
+    def sizes_swapped(W_x, W_h, b):
+        module = correct(W_x, W_h, b)
+        if W_x.shape != W_h.shape:
+            module.input_size, module.hidden_size = module.hidden_size, module.input_size
+        return module
+    message = failure_of(check_torch_rnn_loader, sizes_swapped)
     assert "case 3 of 3" in message and "input_size=4, expected 3" in message
 
 
