@@ -33,7 +33,9 @@ TORCH_GRU_GATES = ("r", "z", "n")  # n is PyTorch's name for the candidate h~
 # also the keys of the gate dictionaries the reference returns for plotting.
 LSTM_GATES = ("i", "f", "c_tilde", "o")
 GRU_GATES = ("z", "r", "h_tilde")
-GATES = {"rnn": ("h_tilde",), "lstm": LSTM_GATES, "gru": GRU_GATES}
+GATES = {"lstm": LSTM_GATES, "gru": GRU_GATES}
+# Number of weight blocks stacked side by side in W_x, W_h and b.
+BLOCKS = {"rnn": 1, "lstm": len(LSTM_GATES), "gru": len(GRU_GATES)}
 
 # Each framework's name for a reference gate (the candidate is the only one that differs).
 _FRAMEWORK_NAMES = {"c": "c_tilde", "g": "c_tilde", "h": "h_tilde", "n": "h_tilde"}
@@ -42,8 +44,6 @@ FRAMEWORK_GATES = {
     ("torch", "lstm"): TORCH_LSTM_GATES,
     ("keras", "gru"): KERAS_GRU_GATES,
     ("torch", "gru"): TORCH_GRU_GATES,
-    ("keras", "rnn"): ("h",),
-    ("torch", "rnn"): ("h",),
 }
 
 

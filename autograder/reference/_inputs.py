@@ -23,3 +23,13 @@ def require_dims(named_dims):
         if len(sizes) > 1:
             seen = ", ".join(f"{array} axis {axis} = {size}" for array, axis, size in sightings)
             raise ValueError(f"inconsistent {size_name}: {seen}")
+
+
+def as_lengths(lengths, batch, time):
+    """Per-example lengths as an integer array (batch,), each in 1..time, or raise ValueError."""
+    lengths = np.asarray(lengths)
+    if lengths.shape != (batch,) or not np.issubdtype(lengths.dtype, np.integer):
+        raise ValueError(f"lengths must be integers of shape ({batch},), got {lengths.dtype} {lengths.shape}")
+    if lengths.min() < 1 or lengths.max() > time:
+        raise ValueError(f"lengths must lie in 1..{time}, got {lengths.tolist()}")
+    return lengths

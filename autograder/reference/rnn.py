@@ -1,27 +1,38 @@
-"""Vanilla (Elman) RNN in float64 numpy: the answer key for chapter 1 and ps01.
+"""Vanilla (Elman) RNN in float64 numpy: the answer key for chapters 1-2, ps01 and ps02.
 
 Shapes follow ``autograder.conventions``: x (batch, time, features), W_x (features, units),
 W_h (units, units), b (units,), states (batch, units).
 """
 
-import numpy as np
-
+from ._cell import Cell
+from ._engine import jacobian_norms, sequence_gradients, unroll, validated_inputs
 from ._guard import reference_function
 from ._inputs import as_float_array, require_dims
+from .activations import DERIVATIVES
 from .activations import activation as activation_named
 
 
-def _validated_params(W_x, W_h, b):
-    W_x = as_float_array("W_x", W_x, 2)
-    W_h = as_float_array("W_h", W_h, 2)
-    b = as_float_array("b", b, 1)
-    require_dims({"units": [("W_x", 1, W_x.shape[1]), ("W_h", 0, W_h.shape[0]),
-                            ("W_h", 1, W_h.shape[1]), ("b", 0, b.shape[0])]})
-    return W_x, W_h, b
+class RNNCell(Cell):
+    """h_next = f(x_t @ W_x + h_prev @ W_h + b), f one of tanh (default), sigmoid, relu."""
 
+    kind = "rnn"
 
-def _step(x_t, h_prev, W_x, W_h, b, f):
-    return f(x_t @ W_x + h_prev @ W_h + b)
+    def __init__(self, activation="tanh"):
+        activation_named(activation)  # fail early on an unknown name
+        self.activation = activation
+
+    @reference_function
+    def step(self, params, x_t, state):
+        W_x, W_h, b = params
+        pre_activation = x_t @ W_x + state[0] @ W_h + b
+        return (activation_named(self.activation)(pre_activation),), (x_t, state[0], pre_activation)
+
+    @reference_function
+    def step_backward(self, params, cache, d_state):
+        W_x, W_h, _ = params
+        x_t, h_prev, pre_activation = cache
+        d_pre = d_state[0] * DERIVATIVES[self.activation](pre_activation)
+        return d_pre @ W_x.T, (d_pre @ W_h.T,), (x_t.T @ d_pre, h_prev.T @ d_pre, d_pre.sum(axis=0))
 
 
 @reference_function
@@ -39,13 +50,14 @@ def rnn_cell_forward(x_t, h_prev, W_x, W_h, b, activation="tanh"):
     Returns:
         h_next of shape (batch, units).
     """
-    W_x, W_h, b = _validated_params(W_x, W_h, b)
+    cell = RNNCell(activation)
+    params = cell.validated_params(W_x, W_h, b)
     x_t = as_float_array("x_t", x_t, 2)
     h_prev = as_float_array("h_prev", h_prev, 2)
-    require_dims({"features": [("x_t", 1, x_t.shape[1]), ("W_x", 0, W_x.shape[0])],
-                  "units": [("h_prev", 1, h_prev.shape[1]), ("W_h", 0, W_h.shape[0])],
+    require_dims({"features": [("x_t", 1, x_t.shape[1]), ("W_x", 0, params[0].shape[0])],
+                  "units": [("h_prev", 1, h_prev.shape[1]), ("W_h", 0, params[1].shape[0])],
                   "batch": [("x_t", 0, x_t.shape[0]), ("h_prev", 0, h_prev.shape[0])]})
-    return _step(x_t, h_prev, W_x, W_h, b, activation_named(activation))
+    return cell.step(params, x_t, (h_prev,))[0][0]
 
 
 @reference_function
@@ -65,31 +77,50 @@ def rnn_forward(x, h0, W_x, W_h, b, activation="tanh", lengths=None):
         (h_all, h_last): every step's state, shape (batch, time, units), and the final state,
         shape (batch, units).
     """
-    W_x, W_h, b = _validated_params(W_x, W_h, b)
-    x = as_float_array("x", x, 3)
-    batch, time, _ = x.shape
-    units = W_h.shape[0]
-    h = np.zeros((batch, units)) if h0 is None else as_float_array("h0", h0, 2)
-    require_dims({"features": [("x", 2, x.shape[2]), ("W_x", 0, W_x.shape[0])],
-                  "units": [("h0", 1, h.shape[1]), ("W_h", 0, units)],
-                  "batch": [("x", 0, batch), ("h0", 0, h.shape[0])]})
-    active = _active_steps(lengths, batch, time)
-    f = activation_named(activation)
-    h_all = np.zeros((batch, time, units))
-    for t in range(time):
-        h_new = _step(x[:, t], h, W_x, W_h, b, f)
-        h = np.where(active[:, t, None], h_new, h)
-        h_all[:, t] = np.where(active[:, t, None], h, 0.0)
-    return h_all, h
+    cell = RNNCell(activation)
+    x, params, state = validated_inputs(cell, x, (W_x, W_h, b), (h0,))
+    unrolled = unroll(cell, x, params, state, lengths)
+    return unrolled.outputs, unrolled.final[0]
 
 
-def _active_steps(lengths, batch, time):
-    """Boolean mask (batch, time): True where a step belongs to the example, not its padding."""
-    if lengths is None:
-        return np.ones((batch, time), dtype=bool)
-    lengths = np.asarray(lengths)
-    if lengths.shape != (batch,) or not np.issubdtype(lengths.dtype, np.integer):
-        raise ValueError(f"lengths must be integers of shape ({batch},), got {lengths.dtype} {lengths.shape}")
-    if lengths.min() < 1 or lengths.max() > time:
-        raise ValueError(f"lengths must lie in 1..{time}, got {lengths.tolist()}")
-    return np.arange(time)[None, :] < lengths[:, None]
+@reference_function
+def rnn_backward(x, h0, W_x, W_h, b, dh_all, dh_last=None, activation="tanh", lengths=None, truncate=None):
+    """Backpropagation through time for the vanilla RNN (ps02's ``rnn_backward``).
+
+    The loss is any function of the states; the caller gives its gradient with respect to
+    every state (``dh_all``) and, optionally, to the final state returned separately.
+
+    Args:
+        x, h0, W_x, W_h, b, activation, lengths: as in ``rnn_forward`` (h0 None means zeros).
+        dh_all: dL/dh_all, shape (batch, time, units).
+        dh_last: optional dL/dh_last, shape (batch, units).
+        truncate: None for full BPTT, or K to let each step's loss term reach back K steps.
+
+    Returns:
+        dict of gradients with the shapes of the arguments they belong to:
+        {"x": (batch, time, features), "h0": (batch, units), "W_x": (features, units),
+         "W_h": (units, units), "b": (units,)}.
+    """
+    cell = RNNCell(activation)
+    return sequence_gradients(cell, x, (W_x, W_h, b), (h0,), dh_all, (dh_last,), lengths, truncate)
+
+
+@reference_function
+def gradient_norms_per_step(x, h0, W_x, W_h, b, activation="tanh", lengths=None):
+    """||dh_T / dh_t|| for every step t: how strongly the final state depends on each state.
+
+    Row-vector states make one step's Jacobian diag(f'(a_t)) @ W_h.T, so the product over
+    steps shrinks or grows geometrically with the distance T - t (the seeds' vanishing-gradient
+    theorem). The norm is Frobenius (``conventions.JACOBIAN_NORM``).
+
+    Args:
+        x, h0, W_x, W_h, b, activation, lengths: as in ``rnn_forward``.
+
+    Returns:
+        norms of shape (batch, time): norms[n, t] = ||d h_last[n] / d h_all[n, t]||, so the last
+        column is ||I|| = sqrt(units).
+    """
+    cell = RNNCell(activation)
+    x, params, state = validated_inputs(cell, x, (W_x, W_h, b), (h0,))
+    return jacobian_norms(cell, x, params, state, lengths)
+
