@@ -1,31 +1,14 @@
 """The book builds from scratch with warnings as errors, and its pages show what they claim."""
 
-import html
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import page_text
+
 ROOT = Path(__file__).resolve().parents[1]
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 CHAPTERS = sorted(p for p in (ROOT / "book").glob("[0-9][0-9]-*/*.md"))
-
-
-@pytest.fixture(scope="session")
-def fresh_build(tmp_path_factory):
-    """A clean build (no cache: every page executes) into a temporary folder."""
-    out = tmp_path_factory.mktemp("book")
-    run = subprocess.run([str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "-W", "-n",
-                          "--keep-going"], capture_output=True, text=True, timeout=1800)
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
-    return out / "_build" / "html"
-
-
-def page_text(html_root, relative):
-    page = (html_root / relative).read_text()
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
 def test_every_chapter_page_is_built(fresh_build):

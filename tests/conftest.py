@@ -1,0 +1,23 @@
+"""Fixtures shared across the suite."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+
+@pytest.fixture(scope="session")
+def fresh_build(tmp_path_factory):
+    """A clean build of the whole book (no cache: every page executes), with warnings as errors.
+
+    Returns the folder of the built HTML. Built once per test session and shared by every test.
+    """
+    out = tmp_path_factory.mktemp("book")
+    run = subprocess.run([str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "-W", "-n",
+                          "--keep-going"], capture_output=True, text=True, timeout=1800)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    return out / "_build" / "html"
