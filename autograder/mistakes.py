@@ -36,3 +36,159 @@ BIAS_COUNTED_ONCE = Mistake(
     "(or split it), so that their sum is b")
 BIAS_COUNTED_TWICE = Mistake(
     "bias added twice", "PyTorch adds bias_ih and bias_hh together: their sum must be b, not 2b")
+
+# --- gated cells (ps03 LSTM, ps04 GRU) ---------------------------------------------------------
+GATES_I_F_SWAPPED = Mistake(
+    "input and forget gates swapped",
+    "the blocks are i, f, c~, o: block 0 is the input gate, block 1 the forget gate, and "
+    "c_next = f * c_prev + i * c~")
+GATES_IFOG_ORDER = Mistake(
+    "gate blocks read in the order i, f, o, g",
+    "the reference (and Keras, and PyTorch) stack the blocks i, f, c~, o: the candidate is block 2, "
+    "the output gate block 3")
+CELL_TANH_MISSING = Mistake(
+    "missing tanh on the cell state", "h_next = o * tanh(c_next), not o * c_next")
+CANDIDATE_SIGMOID = Mistake(
+    "sigmoid where tanh belongs in the candidate",
+    "the gates use the sigmoid, but the candidate (c~ in the LSTM, h~ in the GRU) uses tanh")
+GATE_TANH = Mistake(
+    "tanh where the sigmoid belongs in a gate",
+    "gates are sigmoids, so that they lie between 0 and 1; only the candidate uses tanh")
+CELL_STATE_NOT_CARRIED = Mistake(
+    "cell state not carried between steps",
+    "each step must start from the c computed at the previous step, not from c0 again")
+GRU_TORCH_ORDER = Mistake(
+    "Keras vs PyTorch GRU gate order",
+    "the reference stacks the GRU blocks like Keras, z, r, h~; PyTorch stacks r, z, n, "
+    "so its first two blocks are swapped")
+Z_CONVENTION_FLIPPED = Mistake(
+    "z convention flipped",
+    "with z_convention='keep' (PyTorch, Keras) h_next = z * h_prev + (1 - z) * h~; with 'update' "
+    "(the notes) h_next = (1 - z) * h_prev + z * h~")
+RESET_BEFORE_MATMUL = Mistake(
+    "reset applied before the matmul instead of after",
+    "with reset_after=True the candidate is tanh(x_t @ W_xh + b[0, h] + r * (h_prev @ W_hh + b[1, h])): "
+    "r multiplies the product, not h_prev")
+RESET_AFTER_MATMUL = Mistake(
+    "reset applied after the matmul instead of before",
+    "with reset_after=False the candidate is tanh(x_t @ W_xh + b_h + (r * h_prev) @ W_hh): "
+    "r multiplies h_prev before the product")
+RECURRENT_BIAS_OMITTED = Mistake(
+    "recurrent bias row left out",
+    "with reset_after=True b has two rows: add b[0] to x_t @ W_x and b[1] to h_prev @ W_h")
+RECURRENT_BIAS_OUTSIDE_RESET = Mistake(
+    "recurrent bias added outside the reset product",
+    "the candidate's recurrent bias sits inside: r * (h_prev @ W_hh + b[1, h~ block])")
+
+# --- converters from PyTorch -------------------------------------------------------------------
+RESHAPED_NOT_TRANSPOSED = Mistake(
+    "weights reshaped instead of transposed",
+    "weight_ih has shape (G*units, features): W_x is its transpose, weight_ih.T, "
+    "which reshape does not compute")
+ONE_TORCH_BIAS_READ = Mistake(
+    "one of PyTorch's two biases left out",
+    "PyTorch adds bias_ih and bias_hh; the reference b is their sum (for the GRU, its two rows)")
+
+# --- backpropagation through time (ps02) -------------------------------------------------------
+GRADIENT_NOT_ACCUMULATED = Mistake(
+    "parameter gradients not summed over time",
+    "the same weights act at every step, so dW_x, dW_h and db add up the contributions of all "
+    "steps (+=), not only one step's")
+STATE_GRADIENT_NOT_CARRIED = Mistake(
+    "state gradient not carried back through time",
+    "the gradient reaching h_t is dh_all[:, t] plus what flows back from step t+1, "
+    "dh_next = da_{t+1} @ W_h.T")
+TANH_DERIVATIVE_MISSING = Mistake(
+    "tanh derivative missing", "da_t = dh_t * (1 - h_t**2) before any product with the weights")
+TANH_DERIVATIVE_AT_PREVIOUS_STATE = Mistake(
+    "tanh derivative taken at the previous state",
+    "the step that made h_t has derivative 1 - h_t**2, with its own output h_t, not h_{t-1}")
+WEIGHT_GRADIENT_TRANSPOSED = Mistake(
+    "weight gradient transposed",
+    "with row-vector states dW_h = h_prev.T @ da, shape (units, units), not da.T @ h_prev")
+BATCH_AVERAGED = Mistake(
+    "gradient averaged over the batch instead of summed",
+    "the loss adds up the examples, so every gradient sums over the batch (axis 0)")
+NORMS_REVERSED = Mistake(
+    "norms in reverse time order", "norms[:, t] belongs to h_all[:, t]: the last column is dh_T/dh_T")
+NORMS_SHIFTED = Mistake(
+    "norms shifted by one step",
+    "norms[:, t] is ||dh_T / dh_all[:, t]||, so the last column is ||I|| = sqrt(units)")
+SPECTRAL_NOT_FROBENIUS = Mistake(
+    "spectral norm instead of Frobenius",
+    "use the Frobenius norm, np.linalg.norm(J) (numpy's default for a matrix), not ord=2")
+JACOBIAN_DERIVATIVE_MISSING = Mistake(
+    "activation derivative left out of the Jacobian",
+    "each step's Jacobian is diag(1 - h_k**2) @ W_h.T, not W_h.T alone")
+
+# --- gradient clipping ------------------------------------------------------------------------
+CLIPPED_PER_ARRAY = Mistake(
+    "each gradient clipped on its own",
+    "clipping by global norm scales every array by the same factor, from the norm of all of them "
+    "together (that per-array rule is Keras's clipnorm)")
+ALWAYS_RESCALED = Mistake(
+    "rescaled even when under the limit",
+    "when the global norm is at most max_norm, return the gradients unchanged: scale = min(1, max_norm / norm)")
+SQUARED_NORM = Mistake(
+    "squared norm instead of norm", "the global norm is the square root of the sum of squares")
+SUM_OF_NORMS = Mistake(
+    "sum of the arrays' norms instead of the global norm",
+    "the global norm is sqrt(sum over arrays of ||g||^2), not the sum of the ||g||")
+NORM_AFTER_CLIPPING = Mistake(
+    "norm returned after clipping",
+    "return the global norm measured before clipping, as torch.nn.utils.clip_grad_norm_ does")
+CLIPPED_BY_VALUE = Mistake(
+    "clipped by value instead of by norm",
+    "np.clip bounds each entry; clipping by norm rescales whole arrays and keeps their direction")
+
+# --- parameter counts -------------------------------------------------------------------------
+TORCH_COUNTED_ONE_BIAS = Mistake(
+    "one bias counted for PyTorch", "PyTorch has two bias vectors, bias_ih and bias_hh: 4h(d + h + 2)")
+KERAS_COUNTED_TWO_BIASES = Mistake(
+    "two biases counted for Keras", "Keras's LSTM has a single bias of 4h entries: 4h(d + h + 1)")
+COUNT_WITHOUT_BIAS = Mistake("biases left out of the count", "every gate block has a bias vector of h entries")
+COUNT_ONE_GATE = Mistake("one gate counted instead of four", "an LSTM has four gate blocks, each with its own weights and bias")
+COUNT_INPUT_AS_UNITS = Mistake(
+    "input size taken equal to the units",
+    "the input weights are d x h per gate, with d = features, which need not equal h")
+
+# --- sequence data (ps05) ---------------------------------------------------------------------
+TARGET_OVERLAPS_INPUT = Mistake(
+    "target window overlaps the input window",
+    "window s reads steps s .. s+in_steps-1; its targets start at step s + in_steps, right after")
+WRONG_TARGET_COLUMN = Mistake(
+    "target taken from the wrong column", "y comes from series[:, target_column]")
+LAST_WINDOW_MISSING = Mistake(
+    "last window missing", "there are time - in_steps - out_steps + 1 windows: the last one ends at the final step")
+WINDOWS_NOT_OVERLAPPING = Mistake(
+    "windows do not overlap", "consecutive windows start one step apart, not in_steps apart")
+LAST_OUTPUT_FROM_PADDING = Mistake(
+    "last output taken from padding",
+    "a sequence of length L ends at index L - 1; h_all[:, -1] is padding for every shorter one")
+FINAL_STATE_OFF_BY_ONE = Mistake(
+    "final state one step off", "the state after the last real step of a sequence of length L is h_all[n, L - 1]")
+
+# --- bidirectional and stacked networks (ps06) ------------------------------------------------
+HALVES_SWAPPED = Mistake(
+    "bidirectional halves concatenated in the wrong order",
+    "the forward direction comes first: concatenate [forward, backward] (and h_n[0] is the forward state)")
+BACKWARD_NOT_REALIGNED = Mistake(
+    "backward outputs not flipped back",
+    "the backward pass produces its outputs from the last step to the first; reverse them again so "
+    "that index t is the state after reading x_t")
+BACKWARD_READ_FORWARDS = Mistake(
+    "backward direction read the sequence forwards", "run the second direction on x[:, ::-1]")
+BACKWARD_FINAL_FROM_LAST_STEP = Mistake(
+    "backward final state taken at the last time step",
+    "the backward direction finishes at t = 0: its final state is its output at step 0, not at step "
+    "T-1 (the seeds' output[:, -1] vs h_n[-1] mistake)")
+H_N_DIRECTION_MAJOR = Mistake(
+    "final states ordered by direction, then layer",
+    "PyTorch's h_n index is layer * directions + direction: l0 forward, l0 backward, l1 forward, ...")
+LAYERS_NOT_CHAINED = Mistake(
+    "every layer read the input x", "layer k > 0 reads the outputs of layer k - 1, not x")
+OUTPUTS_FROM_FIRST_LAYER = Mistake(
+    "outputs taken from the first layer", "the network's outputs are the top layer's")
+FINAL_STATES_TOP_LAYER_ONLY = Mistake(
+    "final states of the top layer only",
+    "h_n holds the final state of every layer and direction: shape (layers * directions, batch, units)")

@@ -7,3 +7,8 @@ imports numpy only.
 
 from ._report import CheckFailure
 from .rnn import check_rnn_cell_forward, check_rnn_forward, check_torch_rnn_loader
+from .bptt import check_clip_by_global_norm, check_gradient_norms_per_step, check_rnn_backward
+from .data import check_final_states, check_make_windows
+from .gru import check_gru_cell_forward, check_gru_forward, check_gru_params_from_torch
+from .layers import check_bidirectional_forward, check_stacked_forward
+from .lstm import check_lstm_cell_forward, check_lstm_forward, check_lstm_param_count, check_lstm_params_from_torch

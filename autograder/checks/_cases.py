@@ -39,3 +39,119 @@ def rnn_sequence_cases(hidden):
         sizes = dict(batch=batch, time=time, features=features, units=units)
         cases.append((sizes, x, h0, W_x, W_h, b))
     return cases
+
+
+# --- cases for the gated cells, BPTT, data and layer checks (ps02-ps06) ------------------------
+
+def gated_params(rng, kind, features, units, reset_after=True, scale=0.5):
+    """Random reference-layout (W_x, W_h, b) for "rnn", "lstm" or "gru", drawn from ``rng``."""
+    from ..conventions import BLOCKS
+
+    width = BLOCKS[kind] * units
+    bias_shape = (2, width) if kind == "gru" and reset_after else (width,)
+    return (rng.normal(0, scale, (features, width)), rng.normal(0, scale, (units, width)),
+            rng.normal(0, scale, bias_shape))
+
+
+# (batch, time, features, units, seed); "zeros" makes every weight zero. Visible cases teach;
+# hidden ones add a batch of one, a single step, one unit, batch == time (so that time-major
+# indexing runs and can be named) and features == units (so that swapped weights run).
+_GATED_SPECS = {False: [(2, 4, 3, 4, 31), (3, 3, 4, 4, 32), (1, 5, 2, 3, 33)],
+                True: [(1, 1, 2, 3, 41), (4, 4, 5, 5, 42), (2, 6, 3, 2, "zeros"), (3, 2, 1, 1, 43)]}
+# GRU variants (reset_after, z_convention), one per case, so that every check meets each variant.
+_GRU_VARIANTS = {False: [(True, "keep"), (False, "keep"), (True, "update")],
+                 True: [(False, "update"), (True, "keep"), (False, "keep"), (True, "update")]}
+
+
+def gated_sequence_cases(kind, hidden):
+    """Cases (sizes, x, initial_state, params, options) for the LSTM or GRU checks.
+
+    ``initial_state`` is (h0, c0) for the LSTM and (h0,) for the GRU; ``options`` holds the GRU's
+    reset_after and z_convention (empty for the LSTM) and is also shown in ``sizes``.
+    """
+    cases = []
+    for index, (batch, time, features, units, seed) in enumerate(_GATED_SPECS[hidden]):
+        options = {}
+        if kind == "gru":
+            reset_after, z_convention = _GRU_VARIANTS[hidden][index]
+            options = dict(reset_after=reset_after, z_convention=z_convention)
+        rng = np.random.default_rng(0 if seed == "zeros" else seed)
+        x = rng.normal(0, 1, (batch, time, features))
+        state = tuple(rng.normal(0, 0.5, (batch, units)) for _ in range(2 if kind == "lstm" else 1))
+        params = gated_params(rng, kind, features, units, options.get("reset_after", True))
+        if seed == "zeros":
+            params = tuple(np.zeros_like(p) for p in params)
+        sizes = dict(batch=batch, time=time, features=features, units=units, **options)
+        cases.append((sizes, x, state, params, options))
+    return cases
+
+
+def upstream_gradient(sizes, seed):
+    """A fixed random dL/dh_all of shape (batch, time, units) for the backward checks."""
+    rng = np.random.default_rng(1000 + seed)
+    return rng.normal(0, 1, (sizes["batch"], sizes["time"], sizes["units"]))
+
+
+def clipping_cases(hidden):
+    """Cases (description, grads, max_norm): above the limit, below it, one array dominating."""
+    specs = ([(51, 1.0, 1.0), (52, 0.2, 50.0), (53, 3.0, 2.0)] if not hidden else
+             [(61, 5.0, 0.5), (62, 0.1, 100.0), (63, 1.0, 4.0), (64, 20.0, 3.0)])
+    cases = []
+    for seed, scale, max_norm in specs:
+        rng = np.random.default_rng(seed)
+        grads = {"W_x": rng.normal(0, scale, (3, 4)), "W_h": rng.normal(0, scale, (4, 4)),
+                 "b": rng.normal(0, scale, 4)}
+        if seed in (53, 63):  # one array much larger than the others
+            grads["W_h"] *= 10
+        cases.append(({"arrays": len(grads), "max_norm": max_norm}, grads, max_norm))
+    return cases
+
+
+def param_count_cases(hidden):
+    """(features, units, convention) triples; the first is the notes' nn.LSTM(10, 64)."""
+    if not hidden:
+        return [(10, 64, "torch"), (10, 64, "keras"), (3, 5, "torch")]
+    return [(1, 1, "keras"), (5, 5, "torch"), (24, 7, "keras"), (7, 24, "torch")]
+
+
+def window_cases(hidden):
+    """(series, in_steps, out_steps, target_column): the notes' 24 -> 12 over 5 features, and small ones."""
+    specs = ([(60, 5, 24, 12, 0, 71), (10, 3, 3, 2, 2, 72), (9, 2, 4, 2, 1, 73)] if not hidden else
+             [(36, 5, 24, 12, 4, 81), (6, 1, 1, 1, 0, 82), (30, 4, 5, 7, 3, 83)])
+    cases = []
+    for time, features, in_steps, out_steps, target, seed in specs:
+        series = np.random.default_rng(seed).normal(0, 1, (time, features)).cumsum(axis=0)
+        cases.append((series, in_steps, out_steps, target))
+    return cases
+
+
+def padded_cases(hidden):
+    """(h_all, lengths) padded batches: padding rows are non-zero so that reading them shows."""
+    specs = ([(3, 5, 2, [5, 2, 3], 91), (2, 4, 3, [1, 4], 92), (4, 3, 1, [2, 3, 1, 2], 93)] if not hidden else
+             [(1, 1, 2, [1], 94), (5, 6, 3, [6, 1, 3, 5, 2], 95), (2, 2, 4, [2, 2], 96)])
+    cases = []
+    for batch, time, units, lengths, seed in specs:
+        h_all = np.random.default_rng(seed).normal(0, 1, (batch, time, units))
+        cases.append((h_all, np.array(lengths)))
+    return cases
+
+
+def layer_cases(kind, hidden):
+    """Cases (sizes, x, layers) for the stacked/bidirectional checks, in ``stacked_forward`` layout.
+
+    Each spec is (batch, time, features, units, layers, directions, seed); layer k > 0 reads
+    units * directions features. features == units in one unidirectional case so that a layer
+    wrongly reading x still runs and can be named.
+    """
+    specs = ([(2, 4, 3, 3, 2, 1, 101), (3, 3, 2, 4, 2, 2, 102), (1, 5, 3, 2, 1, 2, 103)] if not hidden else
+             [(2, 3, 4, 4, 3, 1, 111), (1, 1, 2, 3, 2, 2, 112), (4, 4, 3, 2, 3, 2, 113)])
+    cases = []
+    for batch, time, features, units, n_layers, directions, seed in specs:
+        rng = np.random.default_rng(seed)
+        x = rng.normal(0, 1, (batch, time, features))
+        layers = [[gated_params(rng, kind, features if k == 0 else units * directions, units)
+                   for _ in range(directions)] for k in range(n_layers)]
+        sizes = dict(batch=batch, time=time, features=features, units=units, layers=n_layers,
+                     directions=directions)
+        cases.append((sizes, x, layers))
+    return cases

@@ -1,0 +1,223 @@
+"""Checks for the LSTM homework (ps03): cell with its gates, sequence, PyTorch loader, parameter count.
+
+Each mistake is modelled by ``_mistaken_step``: the LSTM step with one thing done wrong. Running
+it on a case gives the output that mistake would produce, which is how the hint is chosen.
+"""
+
+import numpy as np
+
+from .. import mistakes as m
+from ..conventions import LSTM_GATES
+from ..convert import from_torch
+from ..convert._shapes import reorder_gates
+from ..reference import lstm_cell_forward, lstm_forward, lstm_param_count, sigmoid
+from ._cases import gated_sequence_cases, param_count_cases
+from ._outputs import (checked_array, checked_dict, checked_number, compare_exact, compare_outputs)
+from ._report import CheckFailure, call_student, describe_case, passed, unpack_outputs
+
+
+def _mistaken_step(x_t, h, c, W_x, W_h, b, blocks=(0, 1, 2, 3), gate=sigmoid, candidate=np.tanh,
+                   squash=np.tanh):
+    """One LSTM step reading gate blocks ``blocks`` as (i, f, c~, o), with the given functions."""
+    a = np.split(x_t @ W_x + h @ W_h + b, 4, axis=1)
+    i, f, c_tilde, o = gate(a[blocks[0]]), gate(a[blocks[1]]), candidate(a[blocks[2]]), gate(a[blocks[3]])
+    c_next = f * c + i * c_tilde
+    return o * squash(c_next), c_next, dict(zip(LSTM_GATES, (i, f, c_tilde, o)))
+
+
+def _cell_variants(x_t, h, c, W_x, W_h, b):
+    """(Mistake, kwargs-or-override) for every catalogued single-step mistake."""
+    square = W_x.shape == W_h.shape
+    variants = [
+        (m.GATES_I_F_SWAPPED, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, blocks=(1, 0, 2, 3))),
+        (m.GATES_IFOG_ORDER, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, blocks=(0, 1, 3, 2))),
+        (m.CELL_TANH_MISSING, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, squash=lambda v: v)),
+        (m.CANDIDATE_SIGMOID, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, candidate=sigmoid)),
+        (m.GATE_TANH, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, gate=np.tanh)),
+        (m.BIAS_OMITTED, lambda: _mistaken_step(x_t, h, c, W_x, W_h, 0 * b)),
+        (m.INITIAL_STATE_IGNORED, lambda: _mistaken_step(x_t, 0 * h, 0 * c, W_x, W_h, b)),
+    ]
+    if square:
+        variants.append((m.WEIGHTS_SWAPPED, lambda: _mistaken_step(x_t, h, c, W_h, W_x, b)))
+    return [(mistake, _named_step_outputs(*make())) for mistake, make in variants]
+
+
+def _named_step_outputs(h_next, c_next, gates):
+    return {"h_next": h_next, "c_next": c_next, **{f"gates[{k!r}]": v for k, v in gates.items()}}
+
+
+def check_lstm_cell_forward(lstm_cell_forward_student, hidden=False):
+    """Check ``lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b) -> (h_next, c_next, gates)``.
+
+    ``gates`` is a dict {"i", "f", "c_tilde", "o"} of (batch, units) arrays. The gates are
+    compared first, so that a wrong gate is named before the states it spoils.
+    """
+    name = "lstm_cell_forward"
+    cases = gated_sequence_cases("lstm", hidden)
+    for index, (sizes, x, (h0, c0), params, _) in enumerate(cases, 1):
+        sizes = {k: v for k, v in sizes.items() if k != "time"}
+        case = describe_case(index, len(cases), sizes)
+        x_t = x[:, 0]
+        value = call_student(name, lstm_cell_forward_student,
+                             (x_t.copy(), h0.copy(), c0.copy()) + tuple(p.copy() for p in params), case)
+        h_next, c_next, gates = unpack_outputs(name, value, ("h_next", "c_next", "gates"), case)
+        gates = checked_dict(name, "gates", gates, {g: h0.shape for g in LSTM_GATES}, case)
+        got = _named_step_outputs(checked_array(name, "h_next", h_next, h0.shape, case),
+                                  checked_array(name, "c_next", c_next, h0.shape, case), gates)
+        expected = _named_step_outputs(*lstm_cell_forward(x_t, h0, c0, *params))
+        order = [f"gates[{g!r}]" for g in LSTM_GATES] + ["c_next", "h_next"]
+        compare_outputs(name, order, expected, got, case, _cell_variants(x_t, h0, c0, *params))
+    passed(name, len(cases))
+
+
+def _unrolled(x, h0, c0, step, carry_h=True, carry_c=True):
+    """(h_all, h_last, c_last) of an LSTM built on ``step``, optionally restarting a state each step."""
+    h, c, states = h0, c0, []
+    for t in range(x.shape[1]):
+        h, c, _ = step(x[:, t], h if carry_h else h0, c if carry_c else c0)
+        states.append(h)
+    return {"h_all": np.stack(states, axis=1), "h_last": h, "c_last": c}
+
+
+def _sequence_variants(x, h0, c0, W_x, W_h, b):
+    def correct(x_t, h, c):
+        return _mistaken_step(x_t, h, c, W_x, W_h, b)
+
+    variants = [
+        (m.STATE_NOT_CARRIED, _unrolled(x, h0, c0, correct, carry_h=False, carry_c=False)),
+        (m.CELL_STATE_NOT_CARRIED, _unrolled(x, h0, c0, correct, carry_c=False)),
+        (m.INITIAL_STATE_IGNORED, _unrolled(x, 0 * h0, 0 * c0, correct)),
+    ]
+    if x.shape[0] == x.shape[1]:  # only then does x[t] have the shape of x[:, t]
+        variants.append((m.TIME_MAJOR_INPUT, _unrolled(np.swapaxes(x, 0, 1), h0, c0, correct)))
+    for mistake, blocks in ((m.GATES_I_F_SWAPPED, (1, 0, 2, 3)), (m.GATES_IFOG_ORDER, (0, 1, 3, 2))):
+        variants.append((mistake, _unrolled(x, h0, c0, lambda x_t, h, c, blocks=blocks: _mistaken_step(
+            x_t, h, c, W_x, W_h, b, blocks=blocks))))
+    variants.append((m.CELL_TANH_MISSING, _unrolled(x, h0, c0, lambda x_t, h, c: _mistaken_step(
+        x_t, h, c, W_x, W_h, b, squash=lambda v: v))))
+    return variants
+
+
+def check_lstm_forward(lstm_forward_student, hidden=False):
+    """Check ``lstm_forward(x, h0, c0, W_x, W_h, b) -> (h_all, h_last, c_last)`` on fixed cases."""
+    name = "lstm_forward"
+    cases = gated_sequence_cases("lstm", hidden)
+    for index, (sizes, x, (h0, c0), params, _) in enumerate(cases, 1):
+        case = describe_case(index, len(cases), sizes)
+        value = call_student(name, lstm_forward_student,
+                             (x.copy(), h0.copy(), c0.copy()) + tuple(p.copy() for p in params), case)
+        outputs = unpack_outputs(name, value, ("h_all", "h_last", "c_last"), case)
+        shapes = {"h_all": x.shape[:2] + h0.shape[1:], "h_last": h0.shape, "c_last": h0.shape}
+        got = {key: checked_array(name, key, out, shapes[key], case) for key, out in zip(shapes, outputs)}
+        expected = dict(zip(shapes, lstm_forward(x, h0, c0, *params)))
+        variants = _sequence_variants(x, h0, c0, *params)
+        variants.append((m.LAST_STATE_FROM_FIRST_STEP, {"h_last": expected["h_all"][:, 0]}))
+        compare_outputs(name, ["h_all", "h_last", "c_last"], expected, got, case, variants)
+    passed(name, len(cases))
+
+
+def torch_module_cases(kind, hidden):
+    """Single-layer nn.LSTM / nn.GRU modules filled with fixed random float32 weights (both biases non-zero)."""
+    import torch
+
+    specs = [(3, 4, 121), (4, 4, 122), (1, 2, 123)] if not hidden else [(2, 1, 131), (5, 3, 132), (6, 6, 133)]
+    cases = []
+    for features, units, seed in specs:
+        module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind](features, units, batch_first=True)
+        rng = np.random.default_rng(seed)
+        with torch.no_grad():
+            for parameter in module.parameters():
+                parameter.copy_(torch.from_numpy(rng.normal(0, 0.5, tuple(parameter.shape))))
+        cases.append((dict(features=features, units=units), module))
+    return cases
+
+
+def torch_loader_variants(kind, module):
+    """The right (W_x, W_h, b) for ``module`` and what a loader would return under each mistake."""
+    right = dict(zip(("W_x", "W_h", "b"), from_torch(module)))
+    raw = {n: getattr(module, f"{n}_l0").detach().double().numpy() for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+
+    def with_blocks(order):
+        """The right weights with their gate blocks rearranged: block k of the result is block order[k]."""
+        def rearrange(a):
+            parts = np.split(a, len(order), axis=-1)
+            return np.concatenate([parts[k] for k in order], axis=-1)
+        return {key: rearrange(value) for key, value in right.items()}
+
+    def reshaped(weight):
+        rows_in_reference_order = reorder_gates(weight, kind, "torch", "reference", axis=0)
+        return rows_in_reference_order.reshape(weight.shape[1], weight.shape[0])
+
+    def biases(b_ih, b_hh):
+        rows = [reorder_gates(bias, kind, "torch", "reference") for bias in (b_ih, b_hh)]
+        return np.stack(rows) if kind == "gru" else rows[0] + rows[1]
+
+    variants = [(m.RESHAPED_NOT_TRANSPOSED, {"W_x": reshaped(raw["weight_ih"]), "W_h": reshaped(raw["weight_hh"])}),
+                (m.ONE_TORCH_BIAS_READ, {"b": biases(raw["bias_ih"], 0 * raw["bias_hh"])}),
+                (m.ONE_TORCH_BIAS_READ, {"b": biases(0 * raw["bias_ih"], raw["bias_hh"])})]
+    if kind == "lstm":
+        variants += [(m.GATES_I_F_SWAPPED, with_blocks((1, 0, 2, 3))), (m.GATES_IFOG_ORDER, with_blocks((0, 1, 3, 2)))]
+    else:  # left in PyTorch's r, z, n order
+        variants.append((m.GRU_TORCH_ORDER, {key: reorder_gates(value, "gru", "reference", "torch")
+                                             for key, value in right.items()}))
+    return right, variants
+
+
+def check_params_from_torch(kind, func_name, func, hidden):
+    """Shared body of the LSTM and GRU loader checks: ``func(module) -> (W_x, W_h, b)``."""
+    cases = torch_module_cases(kind, hidden)
+    blocks = {"lstm": 4, "gru": 3}[kind]
+    for index, (sizes, module) in enumerate(cases, 1):
+        case = describe_case(index, len(cases), sizes)
+        value = call_student(func_name, func, (module,), case)
+        features, units = sizes["features"], sizes["units"]
+        bias_shape = (2, blocks * units) if kind == "gru" else (blocks * units,)
+        shapes = {"W_x": (features, blocks * units), "W_h": (units, blocks * units), "b": bias_shape}
+        outputs = unpack_outputs(func_name, value, tuple(shapes), case)
+        got = {key: checked_array(func_name, key, out, shapes[key], case, _loader_shape_mistakes(kind, key, units))
+               for key, out in zip(shapes, outputs)}
+        expected, variants = torch_loader_variants(kind, module)
+        compare_outputs(func_name, list(shapes), expected, got, case, variants)
+    passed(func_name, len(cases))
+
+
+def _loader_shape_mistakes(kind, key, units):
+    if kind == "gru" and key == "b":
+        return [(m.ONE_TORCH_BIAS_READ, (3 * units,))]
+    return []
+
+
+def check_lstm_params_from_torch(lstm_params_from_torch, hidden=False):
+    """Check ``lstm_params_from_torch(module) -> (W_x, W_h, b)`` for a one-layer ``nn.LSTM``.
+
+    Expected layout: W_x (features, 4*units), W_h (units, 4*units), b (4*units,) = bias_ih + bias_hh,
+    gate blocks i, f, c~, o (PyTorch's i, f, g, o: the same order).
+    """
+    check_params_from_torch("lstm", "lstm_params_from_torch", lstm_params_from_torch, hidden)
+
+
+def _count_variants(features, units, convention):
+    d, h = features, units
+    variants = [(m.COUNT_WITHOUT_BIAS, 4 * h * (d + h)), (m.COUNT_INPUT_AS_UNITS, lstm_param_count(h, h, convention))]
+    if convention == "torch":
+        variants += [(m.TORCH_COUNTED_ONE_BIAS, 4 * h * (d + h + 1)), (m.COUNT_ONE_GATE, h * (d + h + 2))]
+    else:
+        variants += [(m.KERAS_COUNTED_TWO_BIASES, 4 * h * (d + h + 2)), (m.COUNT_ONE_GATE, h * (d + h + 1))]
+    return [(mistake, count) for mistake, count in variants if d != h or mistake is not m.COUNT_INPUT_AS_UNITS]
+
+
+def check_lstm_param_count(lstm_param_count_student, hidden=False):
+    """Check ``lstm_param_count(features, units, convention) -> int``, convention "keras" or "torch"."""
+    name = "lstm_param_count"
+    cases = param_count_cases(hidden)
+    for index, (features, units, convention) in enumerate(cases, 1):
+        case = describe_case(index, len(cases), dict(features=features, units=units, convention=convention))
+        value = call_student(name, lstm_param_count_student, (features, units, convention), case)
+        got = checked_number(name, "count", value, case, integer=True)
+        compare_exact(name, "count", lstm_param_count(features, units, convention), got, case,
+                      _count_variants(features, units, convention))
+    passed(name, len(cases))
+
+
+__all__ = ["check_lstm_cell_forward", "check_lstm_forward", "check_lstm_params_from_torch",
+           "check_lstm_param_count", "CheckFailure"]
