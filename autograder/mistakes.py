@@ -181,7 +181,7 @@ BACKWARD_READ_FORWARDS = Mistake(
 BACKWARD_FINAL_FROM_LAST_STEP = Mistake(
     "backward final state taken at the last time step",
     "the backward direction finishes at t = 0: its final state is its output at step 0, not at step "
-    "T-1 (the seeds' output[:, -1] vs h_n[-1] mistake)")
+    "T-1 (the notes' output[:, -1] vs h_n[-1] mistake)")
 H_N_DIRECTION_MAJOR = Mistake(
     "final states ordered by direction, then layer",
     "PyTorch's h_n index is layer * directions + direction: l0 forward, l0 backward, l1 forward, ...")

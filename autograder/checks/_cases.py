@@ -53,11 +53,11 @@ def gated_params(rng, kind, features, units, reset_after=True, scale=0.5):
             rng.normal(0, scale, bias_shape))
 
 
-# (batch, time, features, units, seed); "zeros" makes every weight zero. Visible cases teach;
-# hidden ones add a batch of one, a single step, one unit, batch == time (so that time-major
-# indexing runs and can be named) and features == units (so that swapped weights run).
-_GATED_SPECS = {False: [(2, 4, 3, 4, 31), (3, 3, 4, 4, 32), (1, 5, 2, 3, 33)],
-                True: [(1, 1, 2, 3, 41), (4, 4, 5, 5, 42), (2, 6, 3, 2, "zeros"), (3, 2, 1, 1, 43)]}
+# (batch, time, features, units, seed); "zeros" makes every weight zero. The first case of each
+# set has batch == time and features == units, so that time-major indexing and swapped weights
+# still run and can be named; hidden ones add a batch of one, a single step and one unit.
+_GATED_SPECS = {False: [(3, 3, 4, 4, 32), (2, 4, 3, 4, 31), (1, 5, 2, 3, 33)],
+                True: [(4, 4, 5, 5, 42), (1, 1, 2, 3, 41), (2, 6, 3, 2, "zeros"), (3, 2, 1, 1, 43)]}
 # GRU variants (reset_after, z_convention), one per case, so that every check meets each variant.
 _GRU_VARIANTS = {False: [(True, "keep"), (False, "keep"), (True, "update")],
                  True: [(False, "update"), (True, "keep"), (False, "keep"), (True, "update")]}
