@@ -29,7 +29,7 @@ class Cell:
         W_x = as_float_array("W_x", W_x, 2)
         W_h = as_float_array("W_h", W_h, 2)
         units = W_h.shape[0]
-        b = as_float_array("b", b, len(self.bias_shape(units)))
+        b = as_float_array("b", b, np.ndim(b))  # its shape is judged below, with the variant named
         width = self.blocks * units
         gates = f" (gate blocks {', '.join(GATES[self.kind])})" if self.kind in GATES else ""
         for name, array, expected in (("W_x", W_x, (W_x.shape[0], width)), ("W_h", W_h, (units, width)),
