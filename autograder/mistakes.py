@@ -147,7 +147,8 @@ TORCH_COUNTED_ONE_BIAS = Mistake(
 KERAS_COUNTED_TWO_BIASES = Mistake(
     "two biases counted for Keras", "Keras's LSTM has a single bias of 4h entries: 4h(d + h + 1)")
 COUNT_WITHOUT_BIAS = Mistake("biases left out of the count", "every gate block has a bias vector of h entries")
-COUNT_ONE_GATE = Mistake("one gate counted instead of four", "an LSTM has four gate blocks, each with its own weights and bias")
+COUNT_ONE_GATE = Mistake(
+    "one gate counted instead of four", "an LSTM has four gate blocks, each with its own weights and bias")
 COUNT_INPUT_AS_UNITS = Mistake(
     "input size taken equal to the units",
     "the input weights are d x h per gate, with d = features, which need not equal h")

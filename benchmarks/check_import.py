@@ -46,7 +46,8 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
     runs = [measure_once() for _ in range(args.runs)]
-    summary = {key: statistics.median(run[key] for run in runs) for key in ("numpy", "import_checks", "one_check", "total")}
+    timings = ("numpy", "import_checks", "one_check", "total")
+    summary = {key: statistics.median(run[key] for run in runs) for key in timings}
     summary["frameworks_imported"] = sorted({name for run in runs for name in run["frameworks_imported"]})
     summary["runs"] = args.runs
     if args.json:

@@ -1,11 +1,12 @@
 """The reference against PyTorch and Keras on random configurations (hypothesis), forward and backward.
 
 Each example draws a cell and variant, sizes (batch 1-4, time 1-8, features 1-5, units 1-6),
-layers 1-3, one or two directions, ragged or full lengths, given or zero initial states and a
-precision, builds the framework's layers through the converters and compares every output and
-final state. Gradients are compared on single layers in float64 with torch.autograd and
-tf.GradientTape. Set AGREEMENT_REPORT=path to write how many configurations each test compared
-and the largest error it saw.
+layers 1-3, one or two directions, ragged or full lengths, given or zero initial states, a
+precision and, for PyTorch, batch_first and which side the weights start from; it builds the
+framework's layers through the converters and compares every output and final state. Gradients
+are compared on single layers in float64 with torch.autograd and tf.GradientTape. Set
+AGREEMENT_REPORT=path to write how many configurations each test compared and the largest
+error it saw.
 """
 
 import json
@@ -53,6 +54,7 @@ class Config:
     merge: str
     seed: int
     weights_from_framework: bool
+    batch_first: bool = True
 
     @property
     def kind(self):
@@ -96,7 +98,8 @@ def configs(draw, framework, single_layer=False, precisions=("float32", "float64
                   ragged=draw(st.booleans()), initial=draw(st.booleans()),
                   precision=draw(st.sampled_from(precisions)), merge=merge,
                   seed=draw(st.integers(0, 2 ** 32 - 1)),
-                  weights_from_framework=framework == "torch" and draw(st.booleans()))
+                  weights_from_framework=framework == "torch" and draw(st.booleans()),
+                  batch_first=framework != "torch" or draw(st.booleans()))
 
 
 @dataclass
@@ -169,27 +172,31 @@ def torch_module(torch, config):
     options = {"nonlinearity": config.cell.split("-")[1]} if config.kind == "rnn" else {}
     module = getattr(torch.nn, TORCH_MODULES[config.kind])(
         config.features, config.units, num_layers=config.layers, bidirectional=config.directions == 2,
-        batch_first=True, dtype=getattr(torch, config.precision), **options)
+        batch_first=config.batch_first, dtype=getattr(torch, config.precision), **options)
     return module
 
 
 def run_torch(torch, module, x, lengths, initial, precision):
+    """Outputs (batch, time, units) and final states of ``module`` on batch-major x, packed if ragged."""
     dtype = getattr(torch, precision)
 
     def tensor(a):  # numpy for forward tests, leaf tensors that collect gradients for backward tests
         return (a if torch.is_tensor(a) else torch.from_numpy(a)).to(dtype)
 
-    inputs = tensor(x)
+    inputs = tensor(x) if module.batch_first else tensor(x).transpose(0, 1)  # time-major: (time, batch, ...)
     if lengths is not None:
-        inputs = torch.nn.utils.rnn.pack_padded_sequence(inputs, torch.from_numpy(lengths), batch_first=True,
-                                                         enforce_sorted=False)
+        inputs = torch.nn.utils.rnn.pack_padded_sequence(inputs, torch.from_numpy(lengths),
+                                                         batch_first=module.batch_first, enforce_sorted=False)
     state = None
     if initial is not None:
         state = tuple(tensor(s) for s in initial)
         state = state if len(state) == 2 else state[0]
     outputs, finals = module(inputs, state)
     if lengths is not None:
-        outputs, _ = torch.nn.utils.rnn.pad_packed_sequence(outputs, batch_first=True, total_length=x.shape[1])
+        outputs, _ = torch.nn.utils.rnn.pad_packed_sequence(outputs, batch_first=module.batch_first,
+                                                            total_length=x.shape[1])
+    if not module.batch_first:
+        outputs = outputs.transpose(0, 1)
     finals = finals if isinstance(finals, tuple) else (finals,)
     return outputs, finals
 

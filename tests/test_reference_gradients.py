@@ -98,7 +98,8 @@ def test_backward_matches_finite_differences(problem):
     state = tuple(s.copy() for s in state)
     grads = recurrent_backward(cell, x, params, d_outputs, state, d_final, lengths)
     FINITE_DIFFERENCES["configurations"] += 1
-    targets = {"x": x, **{f"{n}0": s for n, s in zip(cell.state_names, state)}, **dict(zip(("W_x", "W_h", "b"), params))}
+    targets = {"x": x, **{f"{n}0": s for n, s in zip(cell.state_names, state)},
+               **dict(zip(("W_x", "W_h", "b"), params))}
     for name, array in targets.items():
         numeric = numeric_gradient(lambda: loss(cell, params, x, state, lengths, d_outputs, d_final), array)
         error = relative_error(numeric, grads[name])

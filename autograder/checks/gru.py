@@ -88,8 +88,8 @@ def check_gru_cell_forward(gru_cell_forward_student, hidden=False):
         sizes = {k: v for k, v in sizes.items() if k != "time"}
         case = describe_case(index, len(cases), sizes)
         x_t = x[:, 0]
-        value = call_with_options(name, gru_cell_forward_student, (x_t.copy(), h0.copy()) + tuple(p.copy() for p in params),
-                                  options, case)
+        args = (x_t.copy(), h0.copy()) + tuple(p.copy() for p in params)
+        value = call_with_options(name, gru_cell_forward_student, args, options, case)
         h_next, gates = unpack_outputs(name, value, ("h_next", "gates"), case)
         gates = checked_dict(name, "gates", gates, {g: h0.shape for g in GRU_GATES}, case)
         got = _named(checked_array(name, "h_next", h_next, h0.shape, case), gates)

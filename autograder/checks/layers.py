@@ -11,7 +11,7 @@ from .. import mistakes as m
 from ..reference import as_cell, bidirectional_forward, recurrent_forward, stacked_forward
 from ._cases import gated_params, layer_cases
 from ._outputs import checked_array, compare_outputs
-from ._report import CheckFailure, call_student, describe_case, passed, unpack_outputs
+from ._report import call_student, describe_case, passed, unpack_outputs
 
 _BIDIRECTIONAL_SPECS = {False: [(2, 4, 3, 3, "concat", 141), (1, 3, 2, 4, "concat", 142), (3, 5, 4, 2, "sum", 143)],
                         True: [(1, 1, 2, 3, "concat", 151), (2, 3, 3, 2, "ave", 152), (4, 4, 2, 2, "mul", 153)]}
@@ -113,8 +113,8 @@ def check_stacked_forward(stacked_forward_student, hidden=False, cell="lstm"):
     names = _output_names(cell)
     for index, (sizes, x, layers) in enumerate(cases, 1):
         case = describe_case(index, len(cases), sizes)
-        value = call_student(name, stacked_forward_student, (x.copy(), [[_copied(p) for p in layer] for layer in layers]),
-                             case)
+        copied_layers = [[_copied(p) for p in layer] for layer in layers]
+        value = call_student(name, stacked_forward_student, (x.copy(), copied_layers), case)
         outputs = unpack_outputs(name, value, names, case)
         rows, batch, units, directions = sizes["layers"] * sizes["directions"], sizes["batch"], sizes["units"], \
             sizes["directions"]
@@ -130,5 +130,3 @@ def check_stacked_forward(stacked_forward_student, hidden=False, cell="lstm"):
 def _copied(params):
     return tuple(np.array(p, copy=True) for p in params)
 
-
-__all__ = ["check_bidirectional_forward", "check_stacked_forward", "CheckFailure"]

@@ -12,8 +12,8 @@ from ..convert import from_torch
 from ..convert._shapes import reorder_gates
 from ..reference import lstm_cell_forward, lstm_forward, lstm_param_count, sigmoid
 from ._cases import gated_sequence_cases, param_count_cases
-from ._outputs import (checked_array, checked_dict, checked_number, compare_exact, compare_outputs)
-from ._report import CheckFailure, call_student, describe_case, passed, unpack_outputs
+from ._outputs import checked_array, checked_dict, checked_number, compare_exact, compare_outputs
+from ._report import call_student, describe_case, passed, unpack_outputs
 
 
 def _mistaken_step(x_t, h, c, W_x, W_h, b, blocks=(0, 1, 2, 3), gate=sigmoid, candidate=np.tanh,
@@ -26,7 +26,7 @@ def _mistaken_step(x_t, h, c, W_x, W_h, b, blocks=(0, 1, 2, 3), gate=sigmoid, ca
 
 
 def _cell_variants(x_t, h, c, W_x, W_h, b):
-    """(Mistake, kwargs-or-override) for every catalogued single-step mistake."""
+    """(Mistake, outputs) for every catalogued single-step mistake: what h_next, c_next and the gates become."""
     square = W_x.shape == W_h.shape
     variants = [
         (m.GATES_I_F_SWAPPED, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, blocks=(1, 0, 2, 3))),
@@ -135,7 +135,8 @@ def torch_module_cases(kind, hidden):
 def torch_loader_variants(kind, module):
     """The right (W_x, W_h, b) for ``module`` and what a loader would return under each mistake."""
     right = dict(zip(("W_x", "W_h", "b"), from_torch(module)))
-    raw = {n: getattr(module, f"{n}_l0").detach().double().numpy() for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    raw = {n: getattr(module, f"{n}_l0").detach().double().numpy()
+           for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
 
     def with_blocks(order):
         """The right weights with their gate blocks rearranged: block k of the result is block order[k]."""
@@ -218,6 +219,3 @@ def check_lstm_param_count(lstm_param_count_student, hidden=False):
                       _count_variants(features, units, convention))
     passed(name, len(cases))
 
-
-__all__ = ["check_lstm_cell_forward", "check_lstm_forward", "check_lstm_params_from_torch",
-           "check_lstm_param_count", "CheckFailure"]

@@ -83,7 +83,8 @@ def from_torch(module, layer=0, direction=0):
         (bias_ih + bias_hh), (2, 3*units) for the GRU (rows bias_ih, bias_hh).
     """
     kind = _kind(module)
-    w_ih, w_hh, b_ih, b_hh = (_numpy(getattr(module, name, None)) for name in _parameter_names(module, layer, direction))
+    names = _parameter_names(module, layer, direction)
+    w_ih, w_hh, b_ih, b_hh = (_numpy(getattr(module, name, None)) for name in names)
 
     def to_reference(array):
         # PyTorch stacks gate blocks along axis 0 of (G*units, inputs); reorder, then transpose
@@ -183,7 +184,7 @@ def from_torch_rnn(module, layer=0, direction=0):
 
 @reference_function
 def to_torch_lstm(module, W_x, W_h, b, layer=0, direction=0):
-    """Copy reference LSTM weights W_x (features, 4u), W_h (u, 4u), b (4u,), gates i, f, c~, o, into an nn.LSTM(Cell)."""
+    """Copy reference LSTM weights W_x (features, 4u), W_h (u, 4u), b (4u,), gates i, f, c~, o, into an nn.LSTM."""
     _require_kind(module, "lstm")
     return to_torch(module, W_x, W_h, b, layer, direction)
 
