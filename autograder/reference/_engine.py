@@ -83,7 +83,7 @@ def backpropagate(cell, params, unrolled, x_shape, d_outputs, d_final=None, trun
         d_final: gradients with respect to the final states (a tuple like the state; None
             entries, or None for all, mean zero).
         truncate: None for full BPTT, or K: every loss term reaches back through at most its
-            own last K steps (the seeds' truncated sum over k = t-K+1 .. t).
+            own last K steps (the notes' truncated sum over k = t-K+1 .. t).
         record: also return, for each step t, the gradient with respect to the state after t.
 
     Returns:
@@ -98,7 +98,7 @@ def backpropagate(cell, params, unrolled, x_shape, d_outputs, d_final=None, trun
         d_initial, recorded = _backward_window(cell, params, unrolled, d_outputs, d_final, time - 1, 0,
                                                totals, record)
         return (totals.dx, d_initial, totals.d_params) + ((recorded,) if record else ())
-    if unrolled.active is not None and not unrolled.active.all():
+    if not unrolled.active.all():
         raise ValueError("truncated BPTT with per-example lengths is not supported")
     if int(truncate) != truncate or truncate < 1:
         raise ValueError(f"truncate must be a whole number of steps >= 1, got {truncate!r}")
