@@ -1,0 +1,267 @@
+"""Checks for the framework half of the GRU homework (ps04): PyTorch's and Keras's GRUs, the z conventions.
+
+``check_torch_gru_states`` and ``check_keras_gru_states`` hand the student's function a built
+``nn.GRU`` or ``keras.layers.GRU`` with random weights and a batch ``x``; the function must return
+the states that layer computes from a zero initial state, worked out with the student's own GRU
+from the layer's weights. Running the layer itself is caught and reported. The answer is the
+reference GRU run on the converters' reading of the weights, which the test suite checks against
+both frameworks. ``check_flip_z_convention`` checks the conversion between the two readings of z.
+
+The frameworks are imported when a check runs, never when this module is imported.
+"""
+
+import numpy as np
+
+from .. import mistakes as m
+from ..conventions import FLOAT32_FLOOR, FLOAT32_TOLERANCE
+from ..convert import from_keras, from_torch
+from ..convert._shapes import reorder_gates
+from ..reference import gru_forward
+from ._cases import gated_sequence_cases
+from ._outputs import checked_array
+from ._report import CheckFailure, call_student, compare, describe_case, passed, unpack_outputs
+from .lstm import torch_loader_variants
+
+# Mistakes that only these checks name, in the form of ``autograder.mistakes``.
+FLIP_EVERY_BLOCK = m.Mistake(
+    "every gate block negated",
+    "only the update gate changes meaning: negate the z block (the first units columns of W_x, W_h "
+    "and b) and leave the r and h~ blocks as they are")
+FLIP_BIAS_ONLY = m.Mistake(
+    "only the bias of z negated",
+    "1 - sigmoid(a) = sigmoid(-a) for the whole pre-activation a = x_t @ W_xz + h_prev @ W_hz + b_z: "
+    "negate the z block of W_x and W_h too")
+FLIP_WEIGHTS_ONLY = m.Mistake(
+    "z weights negated but not its bias",
+    "the bias b_z is part of z's pre-activation: negate the z block of b as well (of both rows when "
+    "b has two)")
+FLIP_RECURRENT_LEFT = m.Mistake(
+    "recurrent weights of z left unchanged",
+    "h_prev @ W_hz is part of z's pre-activation: negate the z block of W_h as well")
+FLIP_WRONG_BLOCK = m.Mistake(
+    "reset gate negated instead of the update gate",
+    "the blocks are z, r, h~ (Keras's order): z is the first block, columns 0 .. units-1")
+FLIP_ONE_MINUS = m.Mistake(
+    "z block replaced by 1 - W",
+    "z -> 1 - z does not carry over to the weights as 1 - W: since 1 - sigmoid(a) = sigmoid(-a), "
+    "negate the z block's weights and bias")
+FLIP_ONE_BIAS_ROW = m.Mistake(
+    "one bias row of z negated",
+    "with reset_after=True both rows of b add to z's pre-activation: negate the z block of b[0] and of b[1]")
+RAN_THE_LAYER = m.Mistake(
+    "the framework's layer was run",
+    "read the layer's weights (and its variant) and compute the states with your own gru_forward")
+
+# (batch, time, features, units, seed) for PyTorch; Keras adds reset_after. The first visible case
+# is square (features == units) so that untransposed weights run and can be named.
+_TORCH_SPECS = {False: [(3, 3, 4, 4, 161), (2, 5, 3, 4, 162), (1, 6, 1, 2, 163)],
+                True: [(1, 1, 2, 3, 171), (4, 7, 5, 5, 172), (2, 4, 6, 1, 173)]}
+_KERAS_SPECS = {False: [(2, 5, 3, 4, True, 181), (3, 3, 4, 4, False, 182), (1, 4, 2, 3, False, 183)],
+                True: [(1, 1, 2, 3, False, 191), (4, 6, 5, 5, True, 192), (2, 3, 1, 1, False, 193),
+                       (3, 2, 3, 2, True, 194)]}
+
+
+def _torch_case(batch, time, features, units, seed):
+    import torch
+
+    rng = np.random.default_rng(seed)
+    module = torch.nn.GRU(features, units, batch_first=True)
+    with torch.no_grad():
+        for parameter in module.parameters():
+            parameter.copy_(torch.from_numpy(rng.normal(0, 0.5, tuple(parameter.shape))))
+    return module, rng.normal(0, 1, (batch, time, features))
+
+
+def _keras_case(batch, time, features, units, reset_after, seed):
+    from ..frameworks import keras as load_keras
+
+    keras = load_keras()
+    rng = np.random.default_rng(seed)
+    layer = keras.layers.GRU(units, reset_after=reset_after, return_sequences=True)
+    layer.build((None, None, features))
+    layer.set_weights([rng.normal(0, 0.5, w.shape).astype(w.dtype) for w in layer.get_weights()])
+    return layer, rng.normal(0, 1, (batch, time, features))
+
+
+def _states(x, params, reset_after=True, z_convention="keep"):
+    return gru_forward(x, None, *params, reset_after=reset_after, z_convention=z_convention)[0]
+
+
+def _swap_z_r(params):
+    return tuple(reorder_gates(p, "gru", "reference", "torch") for p in params)
+
+
+def _torch_variants(module, x, right):
+    """(Mistake, h_all) for each catalogued way of misreading an nn.GRU."""
+    _, loader_variants = torch_loader_variants("gru", module)
+    variants = []
+    for mistake, changed in loader_variants:
+        params = tuple(changed.get(key, value) for key, value in zip(("W_x", "W_h", "b"), right))
+        variants.append((mistake, _states(x, params)))
+    W_x, W_h, b = right
+    variants += [(m.RESET_BEFORE_MATMUL, _states(x, (W_x, W_h, b[0] + b[1]), reset_after=False)),
+                 (m.Z_CONVENTION_FLIPPED, _states(x, right, z_convention="update"))]
+    return variants
+
+
+def _keras_variants(reset_after, x, right):
+    """(Mistake, h_all) for each catalogued way of misreading a keras.layers.GRU."""
+    W_x, W_h, b = right
+    variants = [(m.Z_CONVENTION_FLIPPED, _states(x, right, reset_after, "update")),
+                (m.GRU_TORCH_ORDER, _states(x, _swap_z_r(right), reset_after))]
+    if reset_after:
+        variants += [(m.RESET_BEFORE_MATMUL, _states(x, (W_x, W_h, b[0] + b[1]), reset_after=False)),
+                     (m.RECURRENT_BIAS_OMITTED, _states(x, (W_x, W_h, b * [[1], [0]])))]
+    else:
+        # reset_after=True with the single bias row as the input row, or broadcast as b[0] and b[1]
+        variants += [(m.RESET_AFTER_MATMUL, _states(x, (W_x, W_h, np.stack([b, 0 * b])))),
+                     (m.RESET_AFTER_MATMUL, _states(x, (W_x, W_h, np.stack([0 * b + b[0], 0 * b + b[1]]))))]
+    return variants
+
+
+def _check_framework_states(name, student, cases, make, variants_of, ran_layer, framework):
+    for index, spec in enumerate(cases, 1):
+        layer, x = make(*spec)
+        batch, time, features, units = spec[:4]
+        sizes = dict(batch=batch, time=time, features=features, units=units)
+        if framework == "keras":
+            sizes["reset_after"] = spec[4]
+        case = describe_case(index, len(cases), sizes)
+        with ran_layer(layer) as ran:
+            value = call_student(name, student, (layer, x.copy()), case)
+        if ran:
+            what = "PyTorch module" if framework == "torch" else "Keras layer"
+            raise CheckFailure(f"{name}: it ran the {what} itself ({case})\n"
+                               f"  hint: this looks like '{RAN_THE_LAYER.name}': {RAN_THE_LAYER.hint}")
+        got = checked_array(name, "h_all", value, (batch, time, units), case)
+        right = (from_torch(layer) if framework == "torch" else from_keras(layer))
+        reset_after = True if framework == "torch" else spec[4]
+        compare(name, "h_all", _states(x, right, reset_after), got, case, variants_of(layer, x, right),
+                tolerance=FLOAT32_TOLERANCE, floor=FLOAT32_FLOOR)
+    passed(name, len(cases))
+
+
+class _TorchSpy:
+    """Context manager: records whether the module's forward ran (a forward pre-hook)."""
+
+    def __init__(self, module):
+        self.module, self.calls = module, []
+
+    def __enter__(self):
+        self.handle = self.module.register_forward_pre_hook(lambda *_: self.calls.append(1))
+        return self.calls
+
+    def __exit__(self, *exc):
+        self.handle.remove()
+        return False
+
+
+class _KerasSpy:
+    """Context manager: records whether the Keras layer's ``call`` ran."""
+
+    def __init__(self, layer):
+        self.layer, self.calls = layer, []
+
+    def __enter__(self):
+        original = self.layer.call
+
+        def spy(*args, **kwargs):
+            self.calls.append(1)
+            return original(*args, **kwargs)
+
+        object.__setattr__(self.layer, "call", spy)
+        return self.calls
+
+    def __exit__(self, *exc):
+        object.__delattr__(self.layer, "call")
+        return False
+
+
+def check_torch_gru_states(torch_gru_states, hidden=False):
+    """Check ``torch_gru_states(module, x) -> h_all``: the states of a one-layer ``nn.GRU``, computed by hand.
+
+    module is a ``torch.nn.GRU(features, units, batch_first=True)`` with float32 weights; x is a
+    float64 numpy array (batch, time, features). h_all must be the numpy array (batch, time, units)
+    that ``module(torch.from_numpy(x))[0]`` holds, computed with the student's GRU from the
+    module's weights (reordered r, z, n -> z, r, h~, transposed, both biases), from h0 = 0.
+    """
+    cases = _TORCH_SPECS[hidden]
+    _check_framework_states("torch_gru_states", torch_gru_states, cases, _torch_case,
+                            lambda module, x, right: _torch_variants(module, x, right), _TorchSpy, "torch")
+
+
+def check_keras_gru_states(keras_gru_states, hidden=False):
+    """Check ``keras_gru_states(layer, x) -> h_all``: the states of a ``keras.layers.GRU``, computed by hand.
+
+    layer is a built ``keras.layers.GRU(units, reset_after=..., return_sequences=True)`` with float32
+    weights, in either variant; x is a float64 numpy array (batch, time, features). h_all must be
+    the numpy array (batch, time, units) that ``layer(x)`` returns, computed with the student's GRU
+    from ``layer.get_weights()`` and ``layer.reset_after``, from h0 = 0.
+    """
+    cases = _KERAS_SPECS[hidden]
+    _check_framework_states("keras_gru_states", keras_gru_states, cases, _keras_case,
+                            lambda layer, x, right: _keras_variants(layer.reset_after, x, right), _KerasSpy,
+                            "keras")
+
+
+def _with_z_blocks(params, change, blocks=(0,), arrays=(0, 1, 2), bias_rows=None):
+    """The parameters with ``change`` applied to the given gate blocks of the given arrays."""
+    result = []
+    for position, array in enumerate(params):
+        array = np.array(array, dtype=np.float64, copy=True)
+        if position in arrays:
+            units = array.shape[-1] // 3
+            for block in blocks:
+                columns = slice(block * units, (block + 1) * units)
+                if array.ndim == 2 and position == 2 and bias_rows is not None:
+                    for row in bias_rows:
+                        array[row, columns] = change(array[row, columns])
+                else:
+                    array[..., columns] = change(array[..., columns])
+        result.append(array)
+    return tuple(result)
+
+
+def _flip_variants(params):
+    """(Mistake, flipped params) for each catalogued way of converting the z convention wrongly."""
+    negate = np.negative
+    variants = [(FLIP_EVERY_BLOCK, _with_z_blocks(params, negate, blocks=(0, 1, 2))),
+                (FLIP_BIAS_ONLY, _with_z_blocks(params, negate, arrays=(2,))),
+                (FLIP_WEIGHTS_ONLY, _with_z_blocks(params, negate, arrays=(0, 1))),
+                (FLIP_RECURRENT_LEFT, _with_z_blocks(params, negate, arrays=(0, 2))),
+                (FLIP_WRONG_BLOCK, _with_z_blocks(params, negate, blocks=(1,))),
+                (FLIP_ONE_MINUS, _with_z_blocks(params, lambda a: 1 - a))]
+    if np.ndim(params[2]) == 2:
+        variants += [(FLIP_ONE_BIAS_ROW, _with_z_blocks(params, negate, bias_rows=(0,))),
+                     (FLIP_ONE_BIAS_ROW, _with_z_blocks(params, negate, bias_rows=(1,)))]
+    return variants
+
+
+def check_flip_z_convention(flip_z_convention, hidden=False):
+    """Check ``flip_z_convention(W_x, W_h, b) -> (W_x, W_h, b)``: weights for the other reading of z.
+
+    The returned weights, run with the other z_convention (and the same reset_after), must give the
+    states the given weights give with the original convention, for either variant of b. They are
+    compared through those states, so any equivalent answer passes.
+    """
+    name = "flip_z_convention"
+    cases = gated_sequence_cases("gru", hidden)
+    for index, (sizes, x, (h0,), params, options) in enumerate(cases, 1):
+        case = describe_case(index, len(cases), sizes)
+        value = call_student(name, flip_z_convention, tuple(p.copy() for p in params), case)
+        returned = unpack_outputs(name, value, ("W_x", "W_h", "b"), case)
+        got = tuple(checked_array(name, key, array, p.shape, case)
+                    for key, array, p in zip(("W_x", "W_h", "b"), returned, params))
+        reset_after, convention = options["reset_after"], options["z_convention"]
+        other = "update" if convention == "keep" else "keep"
+
+        def states(weights, z_convention=other):
+            return gru_forward(x, h0, *weights, reset_after=reset_after, z_convention=z_convention)[0]
+
+        mistakes = [(mistake, states(weights)) for mistake, weights in _flip_variants(params)]
+        compare(name, f"h_all of a z_convention={other!r} GRU with the returned weights",
+                states(params, convention), states(got), case, mistakes)
+    passed(name, len(cases))
+
+
+__all__ = ["check_torch_gru_states", "check_keras_gru_states", "check_flip_z_convention", "CheckFailure"]
