@@ -1,0 +1,302 @@
+"""The grader's side of every check: real checks, run outside the student's reach.
+
+A grade cell such as ``check_rnn_forward(rnn_forward)`` runs in the sandboxed kernel, where
+``check_rnn_forward`` only sends a request here (``kernel_checks.py``). This service runs the real
+check in the grader's process with a stand-in for ``rnn_forward`` that calls the student's
+function back in the kernel over the socket, case by case. The verdict is decided here, with the
+grader's own numpy, checks and reference, and recorded here; the kernel only hears it.
+
+So monkeypatching ``numpy.allclose``, the check functions or IPython's error display changes
+nothing: the graded notebook's grade-cell outputs are replaced by the verdicts recorded here
+(``GradingExecute``), and nbgrader scores those. To keep the service from becoming an oracle,
+it serves only the check calls written in the grade cell being executed (parsed from the
+instructor's source, which nbgrader restores), each at most once.
+"""
+
+import ast
+import builtins
+import contextlib
+import io
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+
+from nbformat.v4 import new_output
+
+from . import wire
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """One check call written in a grade cell: its name and its arguments' shapes."""
+
+    check: str
+    args: tuple  # each ("name", identifier) or ("value", constant)
+    kwargs: tuple  # sorted (keyword, ("name" | "value", ...)) pairs
+
+
+@dataclass
+class Verdict:
+    check: str
+    passed: bool
+    text: str
+
+
+class StudentCodeStopped(BaseException):
+    """The student's function did not return (time limit, exit, dead kernel, memory).
+
+    A BaseException, so that the check's own handling of a student's exceptions lets it through
+    and the verdict names what happened instead of a shape hint.
+    """
+
+
+def plan_grade_cell(source):
+    """The check calls a grade cell makes, or None if the cell does anything else.
+
+    Accepted: an optional docstring, then statements that are each one call ``check_*(...)``
+    whose arguments are names or literals. Such a cell is judged by this service; any other
+    grade cell is judged in the kernel, as nbgrader does.
+    """
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return None
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    calls = []
+    for statement in body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                and call.func.id.startswith("check_")):
+            return None
+        args = tuple(_argument(node) for node in call.args)
+        kwargs = tuple(sorted((k.arg, _argument(k.value)) for k in call.keywords if k.arg is not None))
+        if None in args or any(shape is None for _, shape in kwargs) or len(kwargs) != len(call.keywords):
+            return None
+        calls.append(PlannedCall(call.func.id, args, kwargs))
+    return calls or None
+
+
+def _argument(node):
+    if isinstance(node, ast.Name):
+        return ("name", node.id)
+    try:
+        return ("value", ast.literal_eval(node))
+    except (ValueError, SyntaxError):
+        return None
+
+
+@dataclass
+class _Cell:
+    grade_id: str
+    plan: list
+    served: set = field(default_factory=set)
+
+
+class CheckService:
+    """Listens on a unix socket for one submission's check requests, one connection at a time."""
+
+    def __init__(self, socket_path, call_timeout, memory_mb):
+        self.socket_path = str(socket_path)
+        self.call_timeout = call_timeout
+        self.memory_mb = memory_mb
+        self.verdicts = {}  # grade id -> {planned call index: Verdict}
+        self.refused = []  # requests that matched no planned call, for the log
+        self._cell = None
+        self._lock = threading.Lock()
+        self._connection = None
+        self._closing = False
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(self.socket_path)
+        self._listener.listen(4)
+        self._listener.settimeout(0.2)
+        self._thread = threading.Thread(target=self._serve, name="check-service", daemon=True)
+        self._thread.start()
+
+    # --- called by the executing preprocessor
+
+    def begin_cell(self, grade_id, plan):
+        with self._lock:
+            self._cell = _Cell(grade_id, plan) if grade_id and plan else None
+
+    def end_cell(self):
+        with self._lock:
+            self._cell = None
+
+    def close(self):
+        self._closing = True
+        connection = self._connection
+        if connection is not None:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self._thread.join(timeout=self.call_timeout + 5)
+        self._listener.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.socket_path)
+
+    def outputs_for(self, grade_id, plan, kernel_outputs, not_run_reason=None):
+        """The grade cell's outputs as the recorded verdicts say, whatever the kernel showed."""
+        recorded = self.verdicts.get(grade_id, {})
+        outputs = []
+        for index, call in enumerate(plan):
+            verdict = recorded.get(index)
+            if verdict is None:
+                outputs.append(_error(_not_run_message(call.check, kernel_outputs, not_run_reason)))
+                break
+            if not verdict.passed:
+                outputs.append(_error(verdict.text))
+                break
+            outputs.append(new_output("stream", name="stdout", text=verdict.text + "\n"))
+        return outputs
+
+    # --- the socket side
+
+    def _serve(self):
+        while not self._closing:
+            try:
+                connection, _ = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self._connection = connection
+            try:
+                with connection:
+                    connection.settimeout(self.call_timeout)
+                    self._handle(connection)
+            except (OSError, EOFError, wire.WireError):
+                pass  # the kernel went away or sent garbage: nothing was recorded for it
+            finally:
+                self._connection = None
+
+    def _handle(self, connection):
+        request = wire.receive(connection, function=lambda id_, name: _RemoteFunction(self, connection, id_, name))
+        name = request.get("name")
+        args, kwargs = request.get("args"), request.get("kwargs")
+        if request.get("op") != "check" or not isinstance(name, str) or not isinstance(args, list) \
+                or not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+            raise wire.WireError("not a check request")
+        with self._lock:
+            cell = self._cell
+            index = _match(cell, name, args, kwargs) if cell else None
+            if index is not None:
+                cell.served.add(index)
+        if index is None:
+            if cell is not None:
+                self.refused.append(f"{cell.grade_id}: {name} was not expected there (or already ran)")
+            text = f"{name}: checks run only where the graded cells call them while grading; not run here"
+            wire.send(connection, {"op": "verdict", "passed": False, "skipped": cell is None, "text": text})
+            return
+        verdict = self._run_check(name, args, kwargs)
+        self.verdicts.setdefault(cell.grade_id, {})[index] = verdict
+        wire.send(connection, {"op": "verdict", "passed": verdict.passed, "text": verdict.text})
+
+    def _run_check(self, name, args, kwargs):
+        import autograder.checks as checks
+
+        check = getattr(checks, name, None)
+        if not callable(check):
+            return Verdict(name, False, f"{name} is not one of the course's checks")
+        printed = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(printed):
+                check(*args, **kwargs)
+        except AssertionError as failure:
+            return Verdict(name, False, str(failure))
+        except StudentCodeStopped as stop:
+            return Verdict(name, False, str(stop))
+        except Exception as error:  # a fault of the check itself, not the student's: say so
+            return Verdict(name, False, f"{name} could not finish ({type(error).__name__}: {error}); "
+                                        "please tell your instructor")
+        return Verdict(name, True, printed.getvalue().strip())
+
+
+class _RemoteFunction:
+    """Stands for a student's function in the grader: each call runs in the kernel."""
+
+    def __init__(self, service, connection, function_id, name):
+        self.service, self.connection, self.function_id, self.__name__ = service, connection, function_id, name
+
+    def __call__(self, *args, **kwargs):
+        name = self.__name__
+        try:
+            wire.send(self.connection, {"op": "call", "function": self.function_id, "args": list(args),
+                                        "kwargs": kwargs})
+            reply = wire.receive(self.connection)
+        except socket.timeout:
+            raise StudentCodeStopped(f"{name} did not return within {self.service.call_timeout:g} s") from None
+        except (EOFError, OSError):
+            raise StudentCodeStopped(f"the kernel stopped while {name} was running "
+                                     "(it exited, was killed, or ran out of memory)") from None
+        except wire.WireError as error:
+            raise StudentCodeStopped(f"{name} returned something the grader cannot read: {error}") from None
+        if reply.get("op") == "returned":
+            return reply.get("value")
+        if reply.get("op") == "raised":
+            raise self._rebuilt(str(reply.get("type")), str(reply.get("message")))
+        raise StudentCodeStopped(f"{name}: the kernel sent an unexpected reply")
+
+    def _rebuilt(self, type_name, message):
+        """The student's exception, as a grader-side exception of the same name."""
+        name = self.__name__
+        if type_name == "KeyboardInterrupt":
+            return StudentCodeStopped(f"{name} was stopped: it ran past the time limit")
+        if type_name == "SystemExit":
+            return StudentCodeStopped(f"{name} tried to exit the kernel (SystemExit); a graded function "
+                                      "must return its result")
+        if type_name == "MemoryError":
+            return StudentCodeStopped(f"{name} ran out of memory (the limit is {self.service.memory_mb} MB "
+                                      "per process)")
+        if type_name == "ReferenceUsedError":
+            from ..reference import ReferenceUsedError
+
+            return ReferenceUsedError(message)
+        known = getattr(builtins, type_name, None)
+        if isinstance(known, type) and issubclass(known, Exception):
+            with contextlib.suppress(Exception):
+                return known(message)
+        return _exception_type(type_name)(message)
+
+
+_exception_types = {}
+
+
+def _exception_type(name):
+    """An Exception subclass named like the student's, so messages name the student's error."""
+    name = name if name.isidentifier() else "Exception"
+    return _exception_types.setdefault(name, type(name, (Exception,), {"__module__": "student"}))
+
+
+def _match(cell, name, args, kwargs):
+    """The index of the first unserved planned call this request fits, or None."""
+    for index, call in enumerate(cell.plan):
+        if index in cell.served or call.check != name or len(call.args) != len(args):
+            continue
+        if dict(call.kwargs).keys() != kwargs.keys():
+            continue
+        pairs = list(zip(call.args, args)) + [(shape, kwargs[key]) for key, shape in call.kwargs]
+        if all(kind == "name" or _same(expected, got) for (kind, expected), got in pairs):
+            return index
+    return None
+
+
+def _same(expected, got):
+    try:
+        return type(expected) is type(got) and bool(expected == got)
+    except Exception:  # comparing arrays or odd objects
+        return False
+
+
+def _not_run_message(check, kernel_outputs, not_run_reason):
+    if not_run_reason:
+        return f"not graded: {not_run_reason}"
+    errors = [o for o in kernel_outputs or [] if o.get("output_type") == "error"]
+    if errors:
+        return f"{check} did not run: {errors[0].get('ename')}: {str(errors[0].get('evalue'))[:500]}"
+    return f"{check} did not run: the notebook's code replaced or bypassed it"
+
+
+def _error(text):
+    return new_output("error", ename="CheckFailure", evalue=text, traceback=[f"CheckFailure: {text}"])

@@ -1,0 +1,327 @@
+"""One grading process: its own temporary course folder and gradebook, one submission at a time.
+
+nbgrader's gradebook is SQLite, so workers never share one: each prepares a course folder of its
+own (the assignment generated once) and grades the submissions the pool hands it. Every result is
+plain data sent back to the pool; nothing a submission does reaches another submission's result.
+"""
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from .course import find_assignment, nbgrader_api, nbgrader_config, require_success
+from .sandbox import INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package
+
+MAX_NOTEBOOK_BYTES = 50 << 20
+# nbgrader's warnings, in words for the grading log (the patterns match its log lines).
+NBGRADER_NOTES = [
+    (re.compile(r"Attribute 'cell_type' for cell (\S+) has changed"),
+     "the type of cell {0} was changed; the original was restored"),
+    (re.compile(r"Missing grade cell (\S+) encountered"),
+     "the graded cell {0} was deleted; the original was put back and run"),
+]
+
+
+class Grader:
+    """Grades submissions of one assignment in this process."""
+
+    def __init__(self, job):
+        self.job = job
+        self.limits = Limits(**job["limits"])
+        self.assignment = find_assignment(job["assignment"], job["root"])
+        self.notebook_name = self.assignment.notebooks[0].name
+        self.work = Path(tempfile.mkdtemp(prefix="worker-", dir=job["scratch"]))
+        self.sandbox = Sandbox(self.limits, build_kernel_package(self.work / "kernel-package"), job["hidden"])
+        self.api = self._prepared_course()
+        source = json.loads(self.assignment.notebooks[0].read_text())
+        self.kernel_name = source.get("metadata", {}).get("kernelspec", {}).get("name")
+        released = self.work / "release" / self.assignment.name / self.notebook_name
+        released_cells = json.loads(released.read_text())["cells"]
+        self.released = {_cell_id(c): c for c in released_cells if _cell_id(c)}  # the student copy's cells
+        self.max_score = sum(points for _, points in job["cells"])
+        self.count = 0
+        _warm_up()
+
+    def _prepared_course(self):
+        from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+        from nbgrader.preprocessors import GetGrades
+
+        from .feedback import HideTestSource, ShortenErrors
+
+        shutil.copytree(self.assignment.source_dir, self.work / "source" / self.assignment.name)
+        config = nbgrader_config(self.work, db_path=self.work / "gradebook.db")
+        config.Execute.timeout = int(self.limits.cell_timeout)
+        config.Execute.raise_on_iopub_timeout = False  # trailing output after a stop is not worth failing on
+        config.Execute.iopub_timeout = 5
+        config.OverwriteCells.add_missing_cells = True
+        config.GenerateFeedback.preprocessors = [GetGrades, HideTestSource, ShortenErrors, CSSHTMLHeaderPreprocessor]
+        api = nbgrader_api(config)
+        require_success(api.generate_assignment(self.assignment.name, force=True), f"prepare {self.assignment.name}")
+        return api
+
+    def close(self):
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    # --- one submission
+
+    def grade(self, task):
+        """Grade one submission; always returns a result, whatever the notebook does."""
+        started = time.monotonic()
+        result = {"student_id": task["student_id"], "sha256": task["sha256"], "score": 0.0,
+                  "max_score": self.max_score, "cells": {}, "messages": {}, "problem": "", "notes": []}
+        try:
+            self._grade(task, result)
+        except Exception:  # a fault of the grader: record it and keep going with the class
+            result["problem"] = "the grader failed on this submission (see grading.log)"
+            result["notes"].append(traceback.format_exc(limit=5).strip())
+        finally:
+            self._clean_up(task["student_id"])
+        if result["problem"]:
+            result["score"] = 0.0
+            _write_problem_page(Path(self.job["out"]) / "feedback" / f"{task['student_id']}.html",
+                                task["student_id"], self.assignment.name, result["problem"])
+        result["seconds"] = round(time.monotonic() - started, 2)
+        return result
+
+    def _grade(self, task, result):
+        import nbformat
+
+        student = task["student_id"]
+        data = Path(task["notebook"]).read_bytes()
+        if hashlib.sha256(data).hexdigest() != task["sha256"]:
+            result["problem"] = "the file changed while the class was being graded; grade again"
+            return
+        notebook, result["problem"] = self._readable(data)
+        if result["problem"]:
+            return
+        result["notes"] += self._restore_cell_metadata(notebook)
+        kernel = notebook.get("metadata", {}).get("kernelspec", {}).get("name")
+        if kernel != self.kernel_name:
+            result["notes"].append(f"the notebook asks for kernel {kernel!r}; it ran in the course's "
+                                   f"{self.kernel_name!r} kernel")
+        submitted = self.work / "submitted" / student / self.assignment.name / self.notebook_name
+        submitted.parent.mkdir(parents=True)
+        submitted.write_text(nbformat.writes(notebook))
+        graded = self._autograde(student, result)
+        if not graded.get("success"):
+            result["problem"] = "could not be graded: " + _last_line(graded.get("error") or graded.get("log"))
+            return
+        self._read_scores(student, result)
+        self._copy_feedback(student, result)
+
+    def _readable(self, data):
+        """The notebook, or the reason it cannot be graded."""
+        import nbformat
+
+        if not data.strip():
+            return None, "the file is empty"
+        if len(data) > MAX_NOTEBOOK_BYTES:
+            return None, f"the file is {len(data) >> 20} MB; notebooks over {MAX_NOTEBOOK_BYTES >> 20} MB are not graded"
+        try:
+            notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+            cells = notebook.cells
+        except Exception as error:  # nbformat and json raise several kinds for a damaged file
+            return None, f"not a readable notebook ({_last_line(str(error))[:200]})"
+        if not {_cell_id(c) for c in cells} & set(self.released):
+            return None, (f"the notebook has none of {self.assignment.name}'s cells: "
+                          "is it the notebook of another assignment?")
+        return notebook, ""
+
+    def _restore_cell_metadata(self, notebook):
+        """Give every cell of the assignment its released nbgrader metadata; strip it from others.
+
+        nbgrader stops with an error on an unknown or repeated cell id or on a solution cell
+        turned into a grade cell, which would cost a student who merely copied a cell everything.
+        Returns notes on what was edited.
+        """
+        notes, seen = [], set()
+        for cell in reversed(notebook.cells):  # the last copy of a cell is the one graded, as in nbgrader
+            info = cell.get("metadata", {}).get("nbgrader")
+            cell_id = info.get("grade_id") if isinstance(info, dict) else None
+            if info is None:
+                continue
+            original = self.released.get(cell_id)
+            if original is None or cell_id in seen:
+                del cell.metadata["nbgrader"]
+                notes.append(f"cell {cell_id} is not part of the assignment (an added graded cell?); it earns nothing"
+                             if original is None else f"cell {cell_id} appears more than once; only its last copy "
+                                                      "is graded")
+                continue
+            seen.add(cell_id)
+            if info != original["metadata"]["nbgrader"]:
+                cell.metadata["nbgrader"] = _notebook_node(original["metadata"]["nbgrader"])
+                notes.append(f"the nbgrader metadata of cell {cell_id} was edited; the original was restored")
+            if original["metadata"]["nbgrader"].get("locked") and _text(cell.get("source", "")) != \
+                    _text(original["source"]):
+                notes.append(f"the read-only cell {cell_id} was edited; the original was run")
+        return notes[::-1]
+
+    def _autograde(self, student, result):
+        from nbconvert.preprocessors import ClearMetadataPreprocessor
+        from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
+                                            SaveAutoGrades)
+
+        from .checks_service import CheckService
+        from .execute import GradingExecute, KernelRoom
+
+        self.count += 1
+        base = self.work / f"room-{self.count}"
+        room = KernelRoom(sandbox=self.sandbox, service=None, grader_dir=base / "grader", ipc_dir=base / "ipc",
+                          workdir=self.work / "autograded" / student / self.assignment.name,
+                          workdir_files=[p for p in self.assignment.source_dir.iterdir()
+                                         if p.is_file() and p.suffix != ".ipynb"],
+                          kernel_log=base / "kernel.log")
+        room.grader_dir.mkdir(parents=True)
+        room.ipc_dir.mkdir()
+        self.sandbox.hand_over(room.ipc_dir, 0o700)
+        socket_path = room.grader_dir / "checks.sock"
+        room.service = CheckService(socket_path, self.limits.cell_timeout + INTERRUPT_GRACE_SECONDS,
+                                    self.limits.memory_mb)
+        self.sandbox.hand_over(socket_path, 0o600)
+        execute = GradingExecute.for_room(room, self.limits)
+        self.api.config.Autograde.autograde_preprocessors = [
+            execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+            CheckCellMetadata]
+        try:
+            graded = self.api.autograde(self.assignment.name, student)
+        finally:
+            room.service.close()
+        result["notes"] += _nbgrader_notes(graded.get("log", "")) + room.notes + room.service.refused
+        if not graded.get("success") and room.kernel_log.exists():
+            tail = room.kernel_log.read_bytes()[-2000:].decode("utf-8", "replace").strip()
+            if tail:
+                result["notes"].append("kernel output: " + tail.splitlines()[-1])
+        return graded
+
+    def _read_scores(self, student, result):
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.work / 'gradebook.db'}") as gradebook:
+            submission = gradebook.find_submission(self.assignment.name, student)
+            result["score"], result["max_score"] = submission.score, submission.max_score
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    result["cells"][grade.name] = grade.score
+        autograded = self.work / "autograded" / student / self.assignment.name / self.notebook_name
+        for cell in json.loads(autograded.read_text())["cells"]:
+            grade_id = _cell_id(cell)
+            if grade_id in result["cells"]:
+                result["messages"][grade_id] = _cell_message(cell)
+
+    def _copy_feedback(self, student, result):
+        feedback = self.api.generate_feedback(self.assignment.name, student)
+        pages = sorted((self.work / "feedback" / student / self.assignment.name).glob("*.html"))
+        if feedback.get("success") and pages:
+            _atomic_copy(pages[0], Path(self.job["out"]) / "feedback" / f"{student}.html")
+        else:
+            result["problem"] = "feedback could not be generated: " + _last_line(feedback.get("error"))
+
+    def _clean_up(self, student):
+        for folder in ("submitted", "autograded", "feedback"):
+            shutil.rmtree(self.work / folder / student, ignore_errors=True)
+        for room in self.work.glob("room-*"):
+            shutil.rmtree(room, ignore_errors=True)
+
+
+def _warm_up():
+    """Import what the checks need once per worker, not inside the first student's time limit."""
+    import autograder.checks  # noqa: F401
+
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        pass
+
+
+def _nbgrader_notes(log):
+    notes = []
+    for line in log.splitlines():
+        for pattern, words in NBGRADER_NOTES:
+            match = pattern.search(line)
+            if match:
+                notes.append(words.format(*match.groups()))
+    return notes
+
+
+def _cell_message(cell):
+    """What a grade cell says: the check's failure message, or what it printed when it passed."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return f"{output.get('ename')}: {output.get('evalue')}"
+    return "".join(_text(o.get("text", "")) for o in cell.get("outputs", []) if o.get("output_type") == "stream").strip()
+
+
+def _cell_id(cell):
+    info = cell.get("metadata", {}).get("nbgrader")
+    return info.get("grade_id") if isinstance(info, dict) else None
+
+
+def _notebook_node(value):
+    from nbformat import from_dict
+
+    return from_dict(value)
+
+
+def _text(source):
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _last_line(text):
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+def _atomic_copy(source, target):
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+
+
+def _write_problem_page(path, student, assignment, problem):
+    """Feedback for a submission that could not be graded: the reason, in a plain page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page = (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(assignment)} feedback: "
+            f"{html.escape(student)}</title></head>\n<body><h1>{html.escape(assignment)}: {html.escape(student)}</h1>\n"
+            f"<p>Your submission could not be graded: {html.escape(problem)}.</p>\n<p>Score: 0</p></body></html>\n")
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(page)
+    os.replace(partial, path)
+
+
+def worker_main(connection, job):
+    """Entry point of a pool process: prepare, say ready, then grade each task it is sent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pool's to handle
+    log = open(job["worker_log"], "a", buffering=1)
+    os.dup2(log.fileno(), 2)  # nbgrader's and the kernels' chatter goes to the log, not the terminal
+    sys.stderr = log
+    try:
+        import warnings
+
+        from sqlalchemy.exc import SAWarning
+
+        warnings.simplefilter("ignore", SAWarning)  # raised inside nbgrader's own gradebook code
+        grader = Grader(job)
+    except Exception as error:  # the class cannot be graded at all here: say why, once
+        connection.send(("failed", f"{type(error).__name__}: {error}"))
+        return
+    connection.send(("ready", None))
+    try:
+        while True:
+            task = connection.recv()
+            if task is None:
+                break
+            connection.send(("done", grader.grade(task)))
+    except (EOFError, OSError):
+        pass  # the pool has gone
+    finally:
+        grader.close()

@@ -1,0 +1,261 @@
+"""Hostile ps01 submissions: what each does, the score it must get, and where its reason shows.
+
+ps01 has three tasks: ``test_rnn_cell_forward`` (3 points), ``test_rnn_forward`` (4 points, and
+the solution's ``rnn_forward`` calls the student's ``rnn_cell_forward``) and
+``test_make_torch_rnn`` (3 points). Most attacks sit in one task of an otherwise correct
+notebook, so the other tasks show that the attack harmed nothing else.
+
+Each kind gives ``expect``: the total score, and reasons as ``(place, text)`` where place is a
+grade cell id (its message in the results and the feedback), ``"problem"`` (the CSV's problem
+column) or ``"log"`` (the submission's lines in grading.log).
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from .notebooks import Submission
+
+
+@dataclass
+class Targets:
+    """Host paths a hostile notebook aims at; none of them may be readable or writable."""
+
+    root: str  # the course root, with solutions/
+    submissions: str  # the class's submissions folder
+    out: str  # the grading output folder
+
+    @property
+    def written(self):
+        """Files the writing attacks try to create or overwrite."""
+        return [f"{self.root}/solutions/pwned.txt", f"{self.submissions}/solution.ipynb",
+                f"{self.out}/grades.csv", f"{self.submissions}/pwned.ipynb"]
+
+
+@dataclass
+class Kind:
+    name: str
+    what: str
+    build: object  # Targets -> bytes
+    score: float
+    reasons: list = field(default_factory=list)
+    graded: bool = True  # False: a file that is rejected before grading (no row in grades.csv)
+
+
+def _function(body):
+    """A function body, indented for the function cell."""
+    return "\n".join("    " + line if line else "" for line in body.strip("\n").splitlines())
+
+
+def _blank():
+    return Submission({"rnn_cell_forward": _function("raise NotImplementedError()"),
+                       "rnn_forward": _function("raise NotImplementedError()"),
+                       "make_torch_rnn": _function("raise NotImplementedError()")})
+
+
+def _zeros():
+    """Wrong answers of the right shapes for tasks 1 and 2; task 3 correct."""
+    return Submission({"rnn_cell_forward": _function("return np.zeros_like(h_prev)"),
+                       "rnn_forward": _function("return np.zeros(x.shape[:2] + h0.shape[1:]), np.zeros_like(h0)")})
+
+
+def _in_task3(body):
+    """A correct notebook whose make_torch_rnn runs ``body`` first."""
+    return Submission({"make_torch_rnn": _function(body + "\nraise AssertionError('unreachable')")}).bytes()
+
+
+def _infinite_loop(t):
+    return Submission({"rnn_forward": _function("while True:\n    pass")}).bytes()
+
+
+def _loop_ignoring_interrupts(t):
+    return Submission({"rnn_forward": _function(
+        "import time\nwhile True:\n    try:\n        time.sleep(0.5)\n    except BaseException:\n        pass")}).bytes()
+
+
+def _edited_metadata(t):
+    tampered = Submission()
+    tampered.cell("rnn_cell_forward")["metadata"]["nbgrader"].update(grade=True, points=50)
+    tampered.cell("test_rnn_forward")["metadata"]["nbgrader"]["points"] = 100
+    return tampered.bytes()
+
+
+def _kills_own_kernel(t):
+    return Submission().insert_after("test_rnn_cell_forward", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)").bytes()
+
+
+def _edited_test_cell(t):
+    wrong = _zeros()
+    wrong.set_source("test_rnn_forward", '"""rnn_forward passes."""\nprint("rnn_forward: all 3 cases passed")')
+    return wrong.bytes()
+
+
+def _fake_test_cells(t):
+    blank = _blank()
+    fake = {"grade": True, "grade_id": "test_bonus", "points": 100, "locked": True, "solution": False,
+            "schema_version": 3, "task": False}
+    blank.insert_after("test_make_torch_rnn", 'print("all tests passed")', fake)
+    twin = dict(blank.cell("test_rnn_forward")["metadata"]["nbgrader"])
+    blank.insert_after("test_rnn_forward", "pass", twin)  # a second cell with the real test's id
+    return blank.bytes()
+
+
+def _monkeypatches_numpy(t):
+    return _zeros().prepend_to("rnn_cell_forward", (
+        "np.allclose = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None\n"
+        "np.abs = lambda x: x * 0\n"
+        "np.max = np.amax = lambda *a, **k: 0.0")).bytes()
+
+
+def _monkeypatches_checks(t):
+    return _zeros().prepend_to("rnn_cell_forward", (
+        "import autograder.checks as checks\n"
+        "def check_rnn_cell_forward(*args, **kwargs):\n"
+        "    print('rnn_cell_forward: all 3 cases passed')\n"
+        "check_rnn_forward = checks.check_rnn_forward = check_rnn_cell_forward\n"
+        "checks.check_rnn_cell_forward = check_rnn_cell_forward")).bytes()
+
+
+def _hijacks_cell_execution(t):
+    return _zeros().prepend_to("rnn_cell_forward", (
+        "def _skip_checks(lines):\n"
+        "    return ['pass\\n'] if any('check_' in line for line in lines) else lines\n"
+        "get_ipython().input_transformers_cleanup.append(_skip_checks)\n"
+        "get_ipython().showtraceback = lambda *a, **k: None")).bytes()
+
+
+def _calls_reference(t):
+    return Submission({
+        "rnn_cell_forward": _function("from autograder.reference import rnn_cell_forward as ref\n"
+                                      "return ref(x_t, h_prev, W_x, W_h, b)"),
+        "rnn_forward": _function("import autograder.reference as r\n"
+                                 "return r.rnn_forward.__wrapped__(x, h0, W_x, W_h, b)"),
+    }).bytes()
+
+
+def _reads_solutions(t):
+    return _in_task3(
+        f"import json, re\nsource = json.load(open({t.root + '/solutions/ps01-rnn/ps01-rnn.ipynb'!r}))\n"
+        "code = ''.join(''.join(c['source']) for c in source['cells'] if c['cell_type'] == 'code')\n"
+        "exec(code)\nreturn make_torch_rnn(W_x, W_h, b)")
+
+
+def _reads_other_students(t):
+    return _in_task3(
+        "import glob\n"
+        "found = glob.glob('/tmp/**/gradebook.db', recursive=True) + glob.glob('/tmp/**/submitted/*', recursive=True)\n"
+        "assert not found, found\n"
+        f"open({t.submissions + '/solution.ipynb'!r}).read()")
+
+
+def _writes_outside(t):
+    return _in_task3(
+        "import os\nwritten = []\n"
+        f"for path in {t.written!r} + ['/tmp/pwned.txt', 'pwned.txt', os.path.expanduser('~/pwned.txt')]:\n"
+        "    try:\n"
+        "        with open(path, 'w') as handle:\n"
+        "            handle.write('pwned')\n"
+        "        written.append(path)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "os.symlink('/', 'root-link')\n"
+        "raise RuntimeError(f'wrote only {written}')")
+
+
+def _opens_socket(t):
+    return _in_task3("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=5)")
+
+
+def _fake_all_passed(t):
+    blank = _blank()
+    for task in ("rnn_cell_forward", "rnn_forward", "make_torch_rnn"):
+        blank.prepend_to(task, f"print('{task}: all 3 cases passed')")
+    return blank.insert_after("test_make_torch_rnn", "print('All tests passed! Score: 10 / 10')").bytes()
+
+
+def _other_kernel(t):
+    notebook = json.loads(Submission().bytes())
+    notebook["metadata"]["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    notebook["metadata"]["language_info"] = {"name": "R"}
+    return json.dumps(notebook).encode()
+
+
+def _other_assignment(t):
+    notebook = json.loads(_blank().bytes())
+    for cell in notebook["cells"]:
+        info = cell.get("metadata", {}).get("nbgrader")
+        if info:
+            info["grade_id"] = "ps03_" + info["grade_id"]
+    return json.dumps(notebook).encode()
+
+
+def _slow_correct(t):
+    body = "import time\ntime.sleep(0.3)\nreturn np.tanh(x_t @ W_x + h_prev @ W_h + b)"
+    return Submission({"rnn_cell_forward": _function(body)}).bytes()
+
+
+def _bytes(data):
+    return lambda t: data
+
+
+KINDS = [
+    Kind("infinite_loop", "rnn_forward never returns", _infinite_loop, 6,
+         [("test_rnn_forward", "rnn_forward was stopped: it ran past the time limit")]),
+    Kind("loop_ignoring_interrupts", "rnn_forward swallows the interrupt", _loop_ignoring_interrupts, 3,
+         [("test_rnn_forward", "the kernel stopped while rnn_forward was running"),
+          ("test_make_torch_rnn", "not graded: a cell ran past the time limit"),
+          ("log", "did not stop when interrupted")]),
+    Kind("memory_bomb", "make_torch_rnn allocates until memory runs out",
+         lambda t: _in_task3("hog = []\nwhile True:\n    hog.append(np.ones(10**7))"), 7,
+         [("test_make_torch_rnn", "make_torch_rnn ran out of memory")]),
+    Kind("sys_exit", "make_torch_rnn calls sys.exit()", lambda t: _in_task3("import sys\nsys.exit(0)"), 7,
+         [("test_make_torch_rnn", "tried to exit the kernel")]),
+    Kind("os_exit", "make_torch_rnn calls os._exit()", lambda t: _in_task3("import os\nos._exit(3)"), 7,
+         [("test_make_torch_rnn", "the kernel stopped while make_torch_rnn was running")]),
+    Kind("kills_own_kernel", "a cell SIGKILLs the kernel after task 1", _kills_own_kernel, 3,
+         [("test_rnn_forward", "not graded: the kernel stopped during cell"),
+          ("log", "later cells were not run")]),
+    Kind("fork_bomb", "make_torch_rnn forks until the process limit",
+         lambda t: _in_task3("import os\nwhile True:\n    os.fork()"), 7,
+         [("test_make_torch_rnn", "Resource temporarily unavailable")]),
+    Kind("huge_output", "a cell prints 30 MB", lambda t: Submission().insert_after(
+        "test_rnn_cell_forward", "for i in range(300_000):\n    print('x' * 100)").bytes(), 10,
+         [("log", "output truncated")]),
+    Kind("edited_test_cell", "the read-only test of task 2 prints a pass; rnn_forward is wrong", _edited_test_cell, 3,
+         [("test_rnn_forward", "h_all is wrong"), ("log", "the read-only cell test_rnn_forward was edited")]),
+    Kind("deleted_test_cell", "the test of task 2 is deleted; the code is right",
+         lambda t: Submission().delete("test_rnn_forward").bytes(), 10,
+         [("log", "the graded cell test_rnn_forward was deleted")]),
+    Kind("edited_metadata", "a solution cell turned into a 50-point grade cell, a test worth 100", _edited_metadata,
+         10, [("log", "the nbgrader metadata of cell rnn_cell_forward was edited")]),
+    Kind("fake_test_cells", "an added 100-point grade cell and a second copy of a real one", _fake_test_cells, 0,
+         [("log", "cell test_bonus is not part of the assignment"),
+          ("log", "cell test_rnn_forward appears more than once")]),
+    Kind("monkeypatches_numpy", "numpy.allclose, abs and max patched; tasks 1-2 wrong", _monkeypatches_numpy, 3,
+         [("test_rnn_cell_forward", "h_next is wrong")]),
+    Kind("monkeypatches_checks", "the check functions replaced by fakes that print a pass", _monkeypatches_checks, 3,
+         [("test_rnn_cell_forward", "the notebook's code replaced or bypassed it")]),
+    Kind("hijacks_cell_execution", "an input transformer turns every check cell into `pass`",
+         _hijacks_cell_execution, 0, [("test_rnn_forward", "the notebook's code replaced or bypassed it")]),
+    Kind("calls_reference", "tasks 1-2 call the reference (task 2 through __wrapped__)", _calls_reference, 3,
+         [("test_rnn_cell_forward", "called the course's reference"),
+          ("test_rnn_forward", "called the course's reference")]),
+    Kind("reads_solutions", "make_torch_rnn execs the instructor's notebook", _reads_solutions, 7,
+         [("test_make_torch_rnn", "FileNotFoundError")]),
+    Kind("reads_other_students", "make_torch_rnn looks for gradebooks and other submissions",
+         _reads_other_students, 7, [("test_make_torch_rnn", "FileNotFoundError")]),
+    Kind("writes_outside", "make_torch_rnn writes into solutions/, the submissions and the output",
+         _writes_outside, 7, [("test_make_torch_rnn", "wrote only ['/tmp/pwned.txt', 'pwned.txt', '/tmp/pwned.txt']")]),
+    Kind("opens_socket", "make_torch_rnn connects to the internet", _opens_socket, 7,
+         [("test_make_torch_rnn", "Network is unreachable")]),
+    Kind("fake_all_passed", "blank tasks that print passing lines", _fake_all_passed, 0,
+         [("test_rnn_cell_forward", "not implemented yet")]),
+    Kind("corrupt_json", "not JSON", _bytes(b'{"cells": [{"cell_type": "code", '), 0,
+         [("problem", "not a readable notebook")]),
+    Kind("empty_file", "zero bytes", _bytes(b""), 0, [("problem", "the file is empty")]),
+    Kind("other_assignment", "another homework's notebook", _other_assignment, 0,
+         [("problem", "is it the notebook of another assignment?")]),
+    Kind("other_kernel", "a correct notebook that names the R kernel", _other_kernel, 10,
+         [("log", "asks for kernel 'ir'")]),
+    Kind("slow_correct", "correct, but each step sleeps 0.3 s", _slow_correct, 10),
+]
