@@ -38,7 +38,7 @@ def test_no_framework_log_lines_reach_the_pages(fresh_build):
 
 def test_figures_are_generated_with_alt_text(fresh_build):
     page = (fresh_build / "book/01-rnn/index.html").read_text()
-    images = re.findall(r"<img [^>]*>", page)
+    images = [tag for tag in re.findall(r"<img [^>]*>", page) if "_images/" in tag]  # made at build time
     assert len(images) >= 2
     assert all(re.search(r'alt="[^"]{20,}"', tag) for tag in images)
 
