@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade|check|release``."""
+"""Command line: ``python -m autograder grade|merge|check|release``."""
 
 import argparse
 import sys
@@ -9,8 +9,17 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     grade = commands.add_parser("grade", help="grade a class's submissions of one assignment")
     grade.add_argument("assignment", help="assignment id, e.g. ps01")
-    grade.add_argument("submissions", help="flat folder of <student_id>.ipynb, or nbgrader's submitted/")
-    grade.add_argument("--out", required=True, help="folder for grades.csv and feedback/")
+    grade.add_argument("submissions", help="flat folder of <student_id>.ipynb, nbgrader's submitted/, or a zip of either")
+    grade.add_argument("--out", required=True, help="folder for grades.csv, feedback/ and grading.log")
+    grade.add_argument("--workers", type=int, help="submissions graded at once (default: one per core)")
+    grade.add_argument("--shard", help="grade only slice i of N, e.g. 2/8 (combine slices with `merge`)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions that have not changed")
+    grade.add_argument("--cell-timeout", type=float, help="seconds per cell (default 120)")
+    grade.add_argument("--notebook-timeout", type=float, help="seconds per notebook (default 600)")
+    grade.add_argument("--memory-mb", type=int, help="memory per process of a submission (default 2048)")
+    merge = commands.add_parser("merge", help="combine the outputs of shards graded with --shard")
+    merge.add_argument("shards", nargs="+", help="each shard's --out folder (or its grades.csv)")
+    merge.add_argument("--out", required=True, help="folder for the combined grades.csv, feedback/ and log")
     check = commands.add_parser("check", help="run a homework notebook's visible checks (self-study)")
     check.add_argument("notebook")
     release = commands.add_parser("release", help="regenerate exercises/ from solutions/")
@@ -24,16 +33,40 @@ def main(argv=None):
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted; finished submissions are kept and a re-run continues from there", file=sys.stderr)
+        return 130
 
 
 def _grade(args):
-    from .grading.grade import grade
+    from .grading.grade import Progress, grade, parse_shard
+    from .grading.sandbox import Limits
 
-    results = grade(args.assignment, args.submissions, args.out)
-    for r in results:
+    limits = Limits(**{name: value for name, value in [("cell_timeout", args.cell_timeout),
+                                                        ("notebook_timeout", args.notebook_timeout),
+                                                        ("memory_mb", args.memory_mb)] if value is not None})
+    shard = parse_shard(args.shard) if args.shard else None
+    report = grade(args.assignment, args.submissions, args.out, workers=args.workers, shard=shard, limits=limits,
+                   force=args.force, progress=Progress)
+    for r in report.results:
         note = f"  ({r.problem})" if r.problem else ""
         print(f"{r.student_id}: {r.score:g} / {r.max_score:g}{note}")
-    print(f"graded {len(results)} submissions; grades in {args.out}/grades.csv")
+    print(f"graded {len(report.graded)} submissions, {len(report.failed)} not graded, {len(report.unchanged)} unchanged "
+          f"since the last run; {report.seconds:.0f} s; grades in {args.out}/grades.csv")
+    rates = ", ".join(f"{cell} {passed}/{total}" for cell, passed, total in report.pass_rates())
+    print(f"full marks per task: {rates}")
+    if report.rejected:
+        print(f"rejected {len(report.rejected)} files that are not submissions (reasons in {args.out}/grading.log)")
+    if report.log_lines:
+        print(f"{report.log_lines} problems and notes in {args.out}/grading.log")
+    return 0
+
+
+def _merge(args):
+    from .grading.merge import merge
+
+    rows = merge(args.shards, args.out)
+    print(f"merged {len(args.shards)} shards: {rows} students in {args.out}/grades.csv")
     return 0
 
 
@@ -54,7 +87,7 @@ def _release(args):
     return 0
 
 
-COMMANDS = {"grade": _grade, "check": _check, "release": _release}
+COMMANDS = {"grade": _grade, "merge": _merge, "check": _check, "release": _release}
 
 if __name__ == "__main__":
     sys.exit(main())

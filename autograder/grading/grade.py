@@ -1,123 +1,213 @@
-"""Grade a class: nbgrader's autograde and feedback underneath, a CSV and HTML files on top.
+"""Grade a class: parallel, isolated, resumable; a CSV, feedback pages and a log on top.
 
-Every submission is copied into a temporary course directory before anything runs, so the
-submitted files are never modified.
+Each submission is graded by a worker process (``pool.py``, ``worker.py``) with nbgrader's
+autograde and feedback underneath, its notebook running in a sandboxed kernel (``sandbox.py``)
+whose checks are judged in the grader (``checks_service.py``). Submitted files are only read:
+each is hashed before grading and again after, and a worker grades a copy of exactly the bytes
+that were hashed.
+
+``OUT`` receives ``grades.csv``, ``feedback/<student_id>.html``, ``grading.log`` (every problem
+and anything unusual a submission did) and ``grading.json`` (what was graded, for ``merge``).
 """
 
-import csv
-import shutil
+import hashlib
+import json
+import os
+import sys
 import tempfile
-import warnings
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import COURSE_ROOT, find_assignment, nbgrader_api, nbgrader_config, require_success
-from .feedback import HideTestSource, ShortenErrors
-from .submissions import find_submissions
+from .course import COURSE_ROOT, CourseError, find_assignment
+from .results import (CSV_NAME, LOG_NAME, MANIFEST_NAME, STATE_DIR, Result, ResultStore, fingerprint, write_atomically,
+                      write_csv)
+from .sandbox import Limits, Sandbox, build_kernel_package
+from .submissions import opened_submissions, student_file_digest
 
 
 @dataclass
-class Result:
-    student_id: str
-    score: float = 0.0
-    max_score: float = 0.0
-    cells: dict = field(default_factory=dict)  # grade cell id -> score
-    problem: str = ""
+class ClassReport:
+    """What a grading run produced, for the command's summary."""
+
+    assignment: str
+    cells: list  # (grade cell id, points)
+    results: list  # Result, by student id
+    rejected: list  # submissions.Rejected
+    out: Path
+    shard: tuple = None
+    log_lines: int = 0
+    seconds: float = 0.0
+    changed: list = field(default_factory=list)  # students whose file changed during the run
+
+    @property
+    def failed(self):
+        return [r for r in self.results if r.problem]
+
+    @property
+    def graded(self):
+        return [r for r in self.results if not r.problem]
+
+    @property
+    def unchanged(self):
+        return [r for r in self.results if r.unchanged]
+
+    def pass_rates(self):
+        """Per graded cell: how many graded submissions earned all its points."""
+        graded = self.graded
+        return [(cell, sum(r.cells.get(cell, 0) >= points for r in graded), len(graded)) for cell, points in self.cells]
 
 
-def grade(assignment_name, submissions_path, out_dir, root=COURSE_ROOT):
+def grade(assignment_name, submissions_path, out_dir, root=COURSE_ROOT, *, workers=None, shard=None,
+          limits=None, force=False, progress=None):
     """Grade every submission of ``assignment_name`` under ``submissions_path`` into ``out_dir``.
 
-    Writes ``out_dir/grades.csv`` and ``out_dir/feedback/<student_id>.html``; returns the results.
+    ``workers``: processes grading at once (default: one per core); ``shard``: ``(i, n)`` to grade
+    only the i-th of n slices of the class; ``limits``: a ``sandbox.Limits``; ``force``: regrade
+    even unchanged submissions; ``progress``: given the number of submissions, returns a callable
+    that is called with each Result as it is settled (e.g. ``Progress``).
     """
-    from sqlalchemy.exc import SAWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)  # raised inside nbgrader's own gradebook code
-        return _grade_class(assignment_name, submissions_path, out_dir, root)
-
-
-def _grade_class(assignment_name, submissions_path, out_dir, root):
+    started = time.monotonic()
+    limits = limits or Limits()
     assignment = find_assignment(assignment_name, root)
-    submissions = find_submissions(submissions_path, assignment.name)
+    cells = grade_cells(assignment)
     out = Path(out_dir)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="grade-") as work:
-        work = Path(work)
-        api = _prepared_course(work, assignment)
-        notebook_name = assignment.notebooks[0].name
+    with opened_submissions(submissions_path, assignment.name) as found:
+        submissions = [s for s in found.submissions if shard is None or in_shard(s.student_id, shard)]
+        digests = {s.student_id: student_file_digest(s.notebook) for s in submissions}
+        store = ResultStore(out, fingerprint(assignment, limits))
+        results = {}
+        progress = progress(len(submissions)) if progress else None
         for submission in submissions:
-            target = work / "submitted" / submission.student_id / assignment.name / notebook_name
-            target.parent.mkdir(parents=True)
-            shutil.copyfile(submission.notebook, target)
-        results = [_grade_one(api, work, assignment.name, s.student_id, out) for s in submissions]
-        cell_ids = _grade_cell_ids(work, assignment.name)
-    _write_csv(out / "grades.csv", assignment.name, cell_ids, results)
-    return results
+            reused = None if force else store.reusable(submission.student_id, digests[submission.student_id])
+            if reused is not None:
+                results[reused.student_id] = reused
+                if progress:
+                    progress(reused)
+        todo = [s for s in submissions if s.student_id not in results]
+        if todo:
+            job = {"assignment": assignment.name, "root": str(root), "limits": limits.as_dict(), "cells": cells,
+                   "out": str(out), "worker_log": str(out / STATE_DIR / "workers.log"),
+                   "hidden": [str(root), str(Path(__file__).resolve().parents[1]), str(submissions_path), str(out)]}
+            tasks = [{"student_id": s.student_id, "notebook": str(s.notebook), "sha256": digests[s.student_id]}
+                     for s in todo]
+
+            def settle(payload):
+                result = Result.from_dict(payload)
+                result.max_score = sum(points for _, points in cells)
+                store.save(result)
+                results[result.student_id] = result
+                if progress:
+                    progress(result)
+
+            _grade_in_pool(job, tasks, workers or default_workers(), limits, settle)
+        changed = sorted(s.student_id for s in submissions if student_file_digest(s.notebook) != digests[s.student_id])
+    report = ClassReport(assignment.name, cells, [results[s.student_id] for s in submissions], found.rejected, out,
+                         shard, changed=changed)
+    write_csv(out / CSV_NAME, assignment.name, cells, report.results)
+    report.log_lines = _write_log(out / LOG_NAME, report)
+    _write_manifest(out / MANIFEST_NAME, report, store.fingerprint)
+    report.seconds = time.monotonic() - started
+    return report
 
 
-def _prepared_course(work, assignment):
-    """A course directory in ``work`` whose gradebook knows the assignment and its hidden tests."""
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import GetGrades
+def _grade_in_pool(job, tasks, workers, limits, settle):
+    from .pool import run_pool
 
-    shutil.copytree(assignment.source_dir, work / "source" / assignment.name)
-    config = nbgrader_config(work, db_path=work / "gradebook.db")
-    config.GenerateFeedback.preprocessors = [GetGrades, HideTestSource, ShortenErrors, CSSHTMLHeaderPreprocessor]
-    api = nbgrader_api(config)
-    require_success(api.generate_assignment(assignment.name, force=True), f"prepare {assignment.name}")
-    return api
+    with tempfile.TemporaryDirectory(prefix="autograder-") as scratch:
+        os.chmod(scratch, 0o700)  # other students' copies and the gradebooks live here
+        Sandbox(limits, build_kernel_package(Path(scratch) / "probe-package")).verify(scratch)
+        job["scratch"] = scratch
+        deadline = limits.notebook_timeout + max(180, 2 * limits.cell_timeout)  # nbgrader and feedback too
+        run_pool(job, tasks, workers, deadline, settle)
 
 
-def _grade_one(api, work, assignment_name, student_id, out):
-    result = Result(student_id)
-    graded = api.autograde(assignment_name, student_id)
-    if not graded.get("success"):
-        result.problem = _last_line(graded.get("error") or graded.get("log"))
-        return result
-    feedback = api.generate_feedback(assignment_name, student_id)
-    html = sorted((work / "feedback" / student_id / assignment_name).glob("*.html"))
-    if feedback.get("success") and html:
-        shutil.copyfile(html[0], out / "feedback" / f"{student_id}.html")
-    else:
-        result.problem = "feedback could not be generated: " + _last_line(feedback.get("error"))
-    _read_scores(work, assignment_name, result)
-    return result
+def grade_cells(assignment):
+    """(grade cell id, points) of the assignment's notebook, in notebook order."""
+    notebook = json.loads(assignment.notebooks[0].read_text())
+    return [(c["metadata"]["nbgrader"]["grade_id"], float(c["metadata"]["nbgrader"].get("points", 0)))
+            for c in notebook["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
 
 
-def _read_scores(work, assignment_name, result):
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gradebook:
-        submission = gradebook.find_submission(assignment_name, result.student_id)
-        result.score, result.max_score = submission.score, submission.max_score
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                result.cells[grade.name] = grade.score
+def default_workers():
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
-def _grade_cell_ids(work, assignment_name):
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gradebook:
-        assignment = gradebook.find_assignment(assignment_name)
-        return [(cell.name, cell.max_score) for nb in assignment.notebooks for cell in nb.grade_cells]
-
-
-def _write_csv(path, assignment_name, cell_ids, results):
-    max_total = sum(points for _, points in cell_ids)
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student_id", "assignment", "score", "max_score", *[c for c, _ in cell_ids], "problem"])
-        for r in results:
-            writer.writerow([r.student_id, assignment_name, _number(r.score), _number(max_total),
-                             *[_number(r.cells.get(c, 0.0)) for c, _ in cell_ids], r.problem])
+def parse_shard(text):
+    """``"2/8"`` -> (2, 8)."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise CourseError(f"--shard takes i/N, e.g. 2/8, not {text!r}") from None
+    if not 1 <= index <= count:
+        raise CourseError(f"--shard {text}: i must be between 1 and N")
+    return index, count
 
 
-def _number(value):
-    return f"{value:g}"
+def in_shard(student_id, shard):
+    """Whether a student falls in shard (i, n): a stable hash of the id, so slices never overlap
+    and a student stays in the same slice when others are added."""
+    index, count = shard
+    return int(hashlib.sha256(student_id.encode()).hexdigest(), 16) % count == index - 1
 
 
-def _last_line(text):
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
+def _write_log(path, report):
+    """grading.log: every rejected file, every failed submission and every note. Returns its line count."""
+    lines = []
+    for rejected in report.rejected:
+        lines.append(f"rejected {rejected.path}: {rejected.reason}")
+    for student in report.changed:
+        lines.append(f"{student}: the submitted file changed while the class was being graded; grade again")
+    for result in report.results:
+        if result.problem:
+            lines.append(f"{result.student_id}: not graded: {result.problem}")
+        lines += [f"{result.student_id}: {line}" for note in result.notes for line in [note.replace("\n", "\n    ")]]
+    graded, failed = len(report.graded), len(report.failed)
+    header = (f"# {report.assignment}: {len(report.results)} submissions, {graded} graded, {failed} not graded, "
+              f"{len(report.rejected)} files rejected" + (f"; shard {report.shard[0]}/{report.shard[1]}"
+                                                          if report.shard else ""))
+    write_atomically(path, "\n".join([header, *lines]) + "\n")
+    return len(lines)
+
+
+def _write_manifest(path, report, fingerprint):
+    manifest = {"assignment": report.assignment, "shard": list(report.shard) if report.shard else None,
+                "fingerprint": fingerprint, "students": [r.student_id for r in report.results],
+                "cells": report.cells}
+    write_atomically(path, json.dumps(manifest, indent=1) + "\n")
+
+
+class Progress:
+    """A one-line progress bar on a terminal; one line per submission otherwise (logs, CI)."""
+
+    def __init__(self, total, stream=None):
+        self.total, self.done, self.failed = total, 0, 0
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self.bar = self.stream.isatty()
+
+    def __call__(self, result):
+        self.done += 1
+        self.failed += bool(result.problem)
+        elapsed = time.monotonic() - self.started
+        if self.bar:
+            filled = int(30 * self.done / max(1, self.total))
+            left = elapsed / self.done * (self.total - self.done)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}  "
+                              f"{self.failed} not graded  {_clock(elapsed)} elapsed, ~{_clock(left)} left ")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            state = "unchanged" if result.unchanged else ("not graded" if result.problem else "graded")
+            self.stream.write(f"[{self.done}/{self.total}] {result.student_id}: {state} ({_clock(elapsed)})\n")
+        self.stream.flush()
+
+
+def _clock(seconds):
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}:{seconds:02d}"

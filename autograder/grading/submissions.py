@@ -1,12 +1,24 @@
-"""Find the submissions of a class in the layouts instructors have: flat or nbgrader's."""
+"""Find the submissions of a class in the layouts instructors have: flat, nbgrader's, or a zip of either.
 
-from dataclasses import dataclass
-from pathlib import Path
+A file that cannot be a submission is rejected with a reason and the rest of the class is graded;
+only a folder with nothing gradable in it stops the command.
+"""
+
+import hashlib
 import re
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 from .course import CourseError
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+# Files that archivers and desktops add; never a submission, never worth a line in the log.
+JUNK = re.compile(r"^(\..*|__MACOSX|Thumbs\.db|desktop\.ini|timestamp\.txt)$")
+MAX_ZIP_MEMBER_BYTES = 100 << 20
+MAX_ZIP_TOTAL_BYTES = 4 << 30
 
 
 @dataclass(frozen=True)
@@ -15,8 +27,20 @@ class Submission:
     notebook: Path
 
 
+@dataclass(frozen=True)
+class Rejected:
+    path: str  # as the instructor sees it, relative to the submissions given
+    reason: str
+
+
+@dataclass
+class Found:
+    submissions: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+
+
 def find_submissions(path, assignment_name):
-    """List the submissions under ``path``.
+    """List the submissions under the folder ``path`` and the files rejected there.
 
     Two layouts are accepted: a flat folder of ``<student_id>.ipynb`` files (an LMS download), or
     nbgrader's ``submitted/<student_id>/<assignment>/<notebook>.ipynb``.
@@ -24,26 +48,121 @@ def find_submissions(path, assignment_name):
     path = Path(path)
     if not path.is_dir():
         raise CourseError(f"submissions folder {path} does not exist")
-    flat = sorted(p for p in path.glob("*.ipynb") if p.is_file())
-    nested = sorted(path.glob(f"*/{assignment_name}/*.ipynb"))
-    if flat and nested:
+    path = _unwrapped(path, assignment_name)
+    entries = [p for p in sorted(path.iterdir()) if not JUNK.match(p.name)]
+    nested = [p for p in entries if p.is_dir() and any(p.glob(f"{assignment_name}/*.ipynb"))]
+    flat = [p for p in entries if not p.is_dir()]
+    if nested and any(p.suffix == ".ipynb" for p in flat):
         raise CourseError(f"{path} mixes a flat folder of notebooks with nbgrader's submitted/ layout")
-    found = [Submission(p.stem, p) for p in flat] or _nbgrader_layout(nested)
-    if not found:
+    found = _nbgrader_layout(entries, assignment_name) if nested else _flat_layout(entries)
+    if not found.submissions:
+        reasons = "".join(f"\n  {r.path}: {r.reason}" for r in found.rejected)
         raise CourseError(f"no notebooks in {path}: expected <student_id>.ipynb files or "
-                          f"<student_id>/{assignment_name}/*.ipynb")
-    for submission in found:
-        if not STUDENT_ID.match(submission.student_id):
-            raise CourseError(f"{submission.notebook}: {submission.student_id!r} is not a usable student id "
-                              "(letters, digits, and . _ @ - only)")
+                          f"<student_id>/{assignment_name}/*.ipynb{reasons}")
     return found
 
 
-def _nbgrader_layout(notebooks):
-    by_student = {}
-    for notebook in notebooks:
-        by_student.setdefault(notebook.parent.parent.name, []).append(notebook)
-    for student, books in by_student.items():
-        if len(books) != 1:
-            raise CourseError(f"student {student} submitted {len(books)} notebooks; expected one")
-    return [Submission(student, books[0]) for student, books in sorted(by_student.items())]
+@contextmanager
+def opened_submissions(path, assignment_name):
+    """``find_submissions`` for a folder or a zip export (extracted for the duration)."""
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".zip":
+        with tempfile.TemporaryDirectory(prefix="submissions-") as folder:
+            rejected = _extract(path, Path(folder))
+            found = find_submissions(folder, assignment_name)
+            found.rejected[:0] = rejected
+            yield found
+    else:
+        yield find_submissions(path, assignment_name)
+
+
+def _unwrapped(path, assignment_name):
+    """Step into a folder that only wraps another (a zip's top folder, nbgrader's ``submitted/``)."""
+    while True:
+        entries = [p for p in path.iterdir() if not JUNK.match(p.name)]
+        if len(entries) != 1 or not entries[0].is_dir() or any(entries[0].glob(f"{assignment_name}/*.ipynb")):
+            return path
+        path = entries[0]
+
+
+def _flat_layout(entries):
+    found = Found()
+    for entry in entries:
+        if entry.is_dir():
+            found.rejected.append(Rejected(entry.name + "/", "a folder in a flat folder of notebooks"))
+        elif entry.suffix != ".ipynb":
+            found.rejected.append(Rejected(entry.name, f"not a notebook ({entry.suffix or 'no extension'})"))
+        elif not STUDENT_ID.match(entry.stem):
+            found.rejected.append(Rejected(entry.name, f"{entry.stem!r} is not a usable student id "
+                                                       "(letters, digits, and . _ @ - only)"))
+        else:
+            found.submissions.append(Submission(entry.stem, entry))
+    return found
+
+
+def _nbgrader_layout(entries, assignment_name):
+    found = Found()
+    for entry in entries:
+        notebooks = sorted(entry.glob(f"{assignment_name}/*.ipynb")) if entry.is_dir() else []
+        if not entry.is_dir():
+            found.rejected.append(Rejected(entry.name, "a file beside the students' folders"))
+        elif not STUDENT_ID.match(entry.name):
+            found.rejected.append(Rejected(entry.name + "/", f"{entry.name!r} is not a usable student id "
+                                                             "(letters, digits, and . _ @ - only)"))
+        elif len(notebooks) != 1:
+            found.rejected.append(Rejected(entry.name + "/", f"student {entry.name} submitted {len(notebooks)} "
+                                                             f"notebooks for {assignment_name}; expected one"))
+        else:
+            found.submissions.append(Submission(entry.name, notebooks[0]))
+    return found
+
+
+def _extract(archive_path, target):
+    """Extract a zip safely: no paths outside ``target``, no huge members. Returns rejected members."""
+    rejected, total = [], 0
+    try:
+        archive = zipfile.ZipFile(archive_path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise CourseError(f"{archive_path} is not a readable zip file ({error})") from None
+    with archive:
+        for member in archive.infolist():
+            parts = PurePosixPath(member.filename).parts
+            if member.filename.startswith("/") or ".." in parts or "\\" in member.filename:
+                rejected.append(Rejected(member.filename, "a path outside the archive's folder"))
+                continue
+            if member.is_dir() or any(JUNK.match(part) for part in parts):
+                continue
+            if member.file_size > MAX_ZIP_MEMBER_BYTES:
+                rejected.append(Rejected(member.filename, f"larger than {MAX_ZIP_MEMBER_BYTES >> 20} MB"))
+                continue
+            total += member.file_size
+            if total > MAX_ZIP_TOTAL_BYTES:
+                raise CourseError(f"{archive_path} holds more than {MAX_ZIP_TOTAL_BYTES >> 30} GB")
+            destination = target.joinpath(*parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with archive.open(member) as source, open(destination, "wb") as sink:
+                    _copy_at_most(source, sink, MAX_ZIP_MEMBER_BYTES)
+            except (zipfile.BadZipFile, ValueError, OSError) as error:
+                destination.unlink(missing_ok=True)
+                rejected.append(Rejected(member.filename, f"could not be extracted ({error})"))
+    return rejected
+
+
+def _copy_at_most(source, sink, limit):
+    """Copy, refusing more than ``limit`` bytes whatever the archive's directory claims."""
+    copied = 0
+    while chunk := source.read(1 << 20):
+        copied += len(chunk)
+        if copied > limit:
+            raise ValueError(f"larger than {limit >> 20} MB")
+        sink.write(chunk)
+
+
+def student_file_digest(path):
+    """SHA-256 of a submitted file, to prove it unchanged and to skip it when nothing changed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

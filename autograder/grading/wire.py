@@ -97,7 +97,7 @@ class _Encoder:
 
     def array(self, value):
         scalar = isinstance(value, np.generic)
-        array = np.ascontiguousarray(np.asarray(value))
+        array = np.asarray(value)
         if array.dtype.kind not in ARRAY_KINDS:
             return {"kind": "opaque", "type": type(value).__name__, "module": type(value).__module__}
         data = array.tobytes()

@@ -22,6 +22,7 @@ from .course import find_assignment, nbgrader_api, nbgrader_config, require_succ
 from .sandbox import INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package
 
 MAX_NOTEBOOK_BYTES = 50 << 20
+GRADING_FIELDS = ("grade", "solution", "locked", "task", "points")  # the nbgrader metadata that decides a grade
 # nbgrader's warnings, in words for the grading log (the patterns match its log lines).
 NBGRADER_NOTES = [
     (re.compile(r"Attribute 'cell_type' for cell (\S+) has changed"),
@@ -157,9 +158,10 @@ class Grader:
                                                       "is graded")
                 continue
             seen.add(cell_id)
-            if info != original["metadata"]["nbgrader"]:
-                cell.metadata["nbgrader"] = _notebook_node(original["metadata"]["nbgrader"])
+            released = original["metadata"]["nbgrader"]
+            if any(_field(info, key) != _field(released, key) for key in GRADING_FIELDS):
                 notes.append(f"the nbgrader metadata of cell {cell_id} was edited; the original was restored")
+            cell.metadata["nbgrader"] = _notebook_node(released)
             if original["metadata"]["nbgrader"].get("locked") and _text(cell.get("source", "")) != \
                     _text(original["source"]):
                 notes.append(f"the read-only cell {cell_id} was edited; the original was run")
@@ -263,6 +265,11 @@ def _cell_message(cell):
 def _cell_id(cell):
     info = cell.get("metadata", {}).get("nbgrader")
     return info.get("grade_id") if isinstance(info, dict) else None
+
+
+def _field(info, key):
+    value = info.get(key, 0 if key == "points" else False)
+    return float(value) if key == "points" and isinstance(value, (int, float)) else value
 
 
 def _notebook_node(value):

@@ -1,0 +1,116 @@
+"""A class's results: one JSON file per student (so nothing is lost), the CSV, and the log.
+
+``OUT/.grading/results/<student>.json`` is written the moment a submission is graded. A re-run
+reuses it when the submitted file and everything the grade depends on (the assignment, the
+grading code, the limits) are unchanged, so an interrupted run resumes where it stopped and a
+re-run only regrades what changed.
+"""
+
+import csv
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+STATE_DIR = ".grading"
+CSV_NAME = "grades.csv"
+LOG_NAME = "grading.log"
+MANIFEST_NAME = "grading.json"
+
+
+@dataclass
+class Result:
+    student_id: str
+    score: float = 0.0
+    max_score: float = 0.0
+    cells: dict = field(default_factory=dict)  # grade cell id -> score
+    messages: dict = field(default_factory=dict)  # grade cell id -> what the check said
+    problem: str = ""  # why the submission could not be graded at all
+    notes: list = field(default_factory=list)  # what went wrong while grading it, for the log
+    sha256: str = ""  # of the submitted file
+    seconds: float = 0.0
+    unchanged: bool = False  # reused from an earlier run
+
+    @classmethod
+    def from_dict(cls, data):
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def fingerprint(assignment, limits):
+    """A digest of everything a grade depends on besides the submission itself."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(json.dumps(limits.as_dict(), sort_keys=True).encode())
+    sources = [(assignment.source_dir, "*"), (package, "*.py")]
+    for base, pattern in sources:
+        for path in sorted(base.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class ResultStore:
+    """Per-student result files under ``OUT/.grading/results``."""
+
+    def __init__(self, out, fingerprint):
+        self.out = Path(out)
+        self.folder = self.out / STATE_DIR / "results"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.fingerprint = fingerprint
+
+    def reusable(self, student_id, sha256):
+        """The stored result if it was computed from this very file with the same grader."""
+        path = self.folder / f"{student_id}.json"
+        try:
+            stored = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        if stored.get("fingerprint") != self.fingerprint or stored.get("result", {}).get("sha256") != sha256:
+            return None
+        if not (self.out / "feedback" / f"{student_id}.html").exists():
+            return None
+        result = Result.from_dict(stored["result"])
+        result.unchanged = True
+        return result
+
+    def save(self, result):
+        data = {"fingerprint": self.fingerprint, "result": {k: v for k, v in asdict(result).items()
+                                                           if k != "unchanged"}}
+        write_atomically(self.folder / f"{result.student_id}.json", json.dumps(data, indent=1))
+
+
+def write_csv(path, assignment_name, cell_ids, results):
+    """grades.csv: student_id, assignment, score, max_score, one column per graded cell, problem."""
+    max_total = sum(points for _, points in cell_ids)
+    rows = [["student_id", "assignment", "score", "max_score", *[c for c, _ in cell_ids], "problem"]]
+    for r in sorted(results, key=lambda r: r.student_id):
+        rows.append([r.student_id, assignment_name, _number(r.score), _number(max_total),
+                     *[_number(r.cells.get(c, 0.0)) for c, _ in cell_ids], r.problem])
+    write_atomically(path, _csv_text(rows))
+
+
+def read_csv(path):
+    """The header and rows of a grades.csv."""
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def _csv_text(rows):
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def _number(value):
+    return f"{value:g}"
+
+
+def write_atomically(path, text):
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text)
+    os.replace(partial, path)

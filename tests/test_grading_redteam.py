@@ -1,0 +1,140 @@
+"""Hostile submissions, graded in one run beside honest ones: each gets its score and reason.
+
+One ``grade --workers 2`` run covers every kind in ``tests/redteam/kinds.py``, the solution, the
+blank student copy, the plausible wrong submissions and two files that are not notebooks. The
+run must finish, every honest submission must keep its score, no submitted file may change, and
+nothing outside a kernel's sandbox may be read or written.
+"""
+
+import csv
+import hashlib
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from redteam.kinds import KINDS, Targets
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "ps01-rnn" / "ps01-rnn.ipynb"
+STUDENT_COPY = ROOT / "exercises" / "ps01-rnn" / "ps01-rnn.ipynb"
+WRONG = ROOT / "tests" / "submissions" / "ps01"
+HONEST = {"solution": 10, "blank": 0, **{name: spec["score"] for name, spec in
+                                         json.loads((WRONG / "expected.json").read_text()).items()
+                                         if not name.startswith("_")}}
+NOT_NOTEBOOKS = {"report.pdf": b"%PDF-1.4", "notes.txt": b"my notes"}
+# Short limits keep the run quick; the slow but correct kind still fits in them.
+LIMITS = ["--cell-timeout", "40", "--notebook-timeout", "240"]
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree_digest(folder):
+    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*")) if p.is_file()
+            and "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    submissions = tmp_path_factory.mktemp("class")
+    out = tmp_path_factory.mktemp("out")
+    targets = Targets(str(ROOT), str(submissions), str(out))
+    shutil.copyfile(SOLUTION, submissions / "solution.ipynb")
+    shutil.copyfile(STUDENT_COPY, submissions / "blank.ipynb")
+    for name in HONEST:
+        if (WRONG / f"{name}.ipynb").exists():
+            shutil.copyfile(WRONG / f"{name}.ipynb", submissions / f"{name}.ipynb")
+    for kind in KINDS:
+        (submissions / f"{kind.name}.ipynb").write_bytes(kind.build(targets))
+    for name, data in NOT_NOTEBOOKS.items():
+        (submissions / name).write_bytes(data)
+    before = tree_digest(submissions)
+    solutions_before = tree_digest(ROOT / "solutions")
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out", str(out),
+                          "--workers", "2", *LIMITS], capture_output=True, text=True, timeout=1500)
+    with open(out / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    results = {p.stem: json.loads(p.read_text())["result"] for p in (out / ".grading" / "results").glob("*.json")}
+    return {"run": run, "rows": rows, "results": results, "out": out, "targets": targets,
+            "unchanged": before == tree_digest(submissions),
+            "solutions_unchanged": solutions_before == tree_digest(ROOT / "solutions")}
+
+
+def log_lines(graded, student):
+    text = (graded["out"] / "grading.log").read_text()
+    return [line for line in text.splitlines() if line.startswith(f"{student}: ")]
+
+
+def feedback_text(out, student):
+    page = (out / "feedback" / f"{student}.html").read_text()
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_the_grader_survives_the_whole_class(graded):
+    run = graded["run"]
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    expected = set(HONEST) | {k.name for k in KINDS}
+    assert set(graded["rows"]) == expected
+
+
+@pytest.mark.parametrize("student", sorted(HONEST))
+def test_honest_submissions_keep_their_scores(graded, student):
+    row = graded["rows"][student]
+    assert float(row["score"]) == HONEST[student] and row["problem"] == "", row
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_each_attack_gets_its_score_and_reason(graded, kind):
+    row, result = graded["rows"][kind.name], graded["results"][kind.name]
+    assert float(row["score"]) == kind.score, (row, result["messages"], result["notes"])
+    assert float(row["max_score"]) == 10
+    for place, text in kind.reasons:
+        if place == "problem":
+            assert text in row["problem"], row["problem"]
+        elif place == "log":
+            assert any(text in line for line in log_lines(graded, kind.name)), log_lines(graded, kind.name)
+        else:
+            assert text in result["messages"][place], result["messages"]
+            assert text in feedback_text(graded["out"], kind.name)
+
+
+def test_files_that_are_not_notebooks_are_rejected_with_a_reason(graded):
+    log = (graded["out"] / "grading.log").read_text()
+    assert "rejected report.pdf: not a notebook (.pdf)" in log
+    assert "rejected notes.txt: not a notebook (.txt)" in log
+    assert "rejected 2 files" in graded["run"].stdout
+
+
+def test_no_submitted_file_changes(graded):
+    assert graded["unchanged"]
+
+
+def test_nothing_outside_the_sandbox_is_written(graded):
+    assert graded["solutions_unchanged"]
+    targets = graded["targets"]
+    assert not Path(targets.root, "solutions", "pwned.txt").exists()
+    assert not Path(targets.submissions, "pwned.ipynb").exists()
+    assert "pwned" not in Path(targets.out, "grades.csv").read_text()
+    assert not Path("/tmp/pwned.txt").exists()
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    for student in graded["rows"]:
+        text = feedback_text(graded["out"], student)
+        assert "hidden=True" not in text and "HIDDEN TESTS" not in text, student
+
+
+def test_the_summary_gives_pass_rates_per_task(graded):
+    stdout = graded["run"].stdout
+    assert re.search(r"full marks per task: test_rnn_cell_forward \d+/\d+, test_rnn_forward \d+/\d+, "
+                     r"test_make_torch_rnn \d+/\d+", stdout)
+    failed = sum(1 for k in KINDS if any(place == "problem" for place, _ in k.reasons))
+    assert f"{failed} not graded" in stdout
