@@ -13,5 +13,6 @@ def test_checks_import_no_framework_and_run_well_under_a_second():
                             text=True)
     summary = json.loads(result.stdout)
     assert summary["frameworks_imported"] == []
-    # numpy's own import is the student's anyway; ours plus one check must stay a small part of a second
-    assert summary["import_checks"] + summary["one_check"] < 0.5, summary
+    # numpy's own import is the student's anyway; ours plus one check must stay a small part of a
+    # second of CPU (wall time on a shared CI machine would make the test flaky)
+    assert summary["cpu_import_checks"] + summary["cpu_one_check"] < 0.5, summary
