@@ -16,7 +16,7 @@ def main(argv=None):
     grade.add_argument("--force", action="store_true", help="regrade submissions that have not changed")
     grade.add_argument("--cell-timeout", type=float, help="seconds per cell (default 120)")
     grade.add_argument("--notebook-timeout", type=float, help="seconds per notebook (default 600)")
-    grade.add_argument("--memory-mb", type=int, help="memory per process of a submission (default 2048)")
+    grade.add_argument("--memory-mb", type=int, help="memory (address space) per process of a submission, in MB (default 4096)")
     merge = commands.add_parser("merge", help="combine the outputs of shards graded with --shard")
     merge.add_argument("shards", nargs="+", help="each shard's --out folder (or its grades.csv)")
     merge.add_argument("--out", required=True, help="folder for the combined grades.csv, feedback/ and log")

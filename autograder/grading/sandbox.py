@@ -47,7 +47,7 @@ class Limits:
 
     cell_timeout: float = 120  # seconds per cell: imports a framework and trains the small models
     notebook_timeout: float = 600  # seconds for the whole notebook, kernel start included
-    memory_mb: int = 2048  # address space of each process in the sandbox
+    memory_mb: int = 4096  # address space of each process in the sandbox (TensorFlow reserves ~2 GB)
     processes: int = 128  # processes and threads in the sandbox
     output_kb: int = 1024  # output of one cell kept in the graded notebook
     disk_mb: int = 64  # each writable folder (working folder, /tmp) and any single file
