@@ -63,6 +63,7 @@ class Grader:
         config.Execute.timeout = int(self.limits.cell_timeout)
         config.Execute.raise_on_iopub_timeout = False  # trailing output after a stop is not worth failing on
         config.Execute.iopub_timeout = 5
+        config.Execute.shutdown_kernel = "immediate"  # the sandbox is discarded: no need to wait for a goodbye
         config.OverwriteCells.add_missing_cells = True
         config.GenerateFeedback.preprocessors = [GetGrades, HideTestSource, ShortenErrors, CSSHTMLHeaderPreprocessor]
         api = nbgrader_api(config)
