@@ -32,6 +32,13 @@ PAGE_WEIGHT_BUDGET_BYTES = 8_000_000
 # Words a tab's label names, and what the code shown in that tab must then use.
 FRAMEWORK_CODE = {"keras": "keras", "pytorch": "torch", "torch": "torch", "numpy": "np", "tensorflow": "tf"}
 SEARCHES = ["forget gate", "hidden state"]
+# Markup a reader should never see in a page's prose (code blocks and typeset math left out).
+UNRENDERED = {
+    "a Markdown table": r"\|\s*:?[-\u2013\u2014]+:?\s*\|",
+    "a code fence or MyST directive": r"```|:::\{",
+    "a MyST role": r"\{(glue|ref|doc|numref|eq|math|term)(:[a-z]+)?\}`",
+    "$-delimited math": r"\$[A-Za-z\\][^$\n]{0,80}\$",
+}
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +72,17 @@ class Visit:
     headings: list
     weight: int
     screenshot: Path
+    prose: str = ""
     tabs: list = field(default_factory=list)
 
 
 _PAGE_FACTS = """
 const article = document.querySelector('article.bd-article') || document.body;
 const maths = Array.from(article.querySelectorAll('.math'));
+const prose = article.cloneNode(true);
+prose.querySelectorAll('pre, code, .highlight, mjx-container, script, style').forEach(e => e.remove());
 return {
+  prose: prose.textContent,
   math: {elements: maths.length,
          typeset: maths.filter(m => m.querySelector('mjx-container')).length,
          errors: article.querySelectorAll('mjx-merror').length},
@@ -119,7 +130,7 @@ def visit(site, browser):
             errors = console_errors(browser)
             shot = screenshot(browser, SCREENSHOTS / (docname.replace("/", "__") + ".png"))
             cache[docname] = Visit(url, mathjax, errors, loaded, facts["math"], facts["images"],
-                                   facts["headings"], page_weight(loaded), shot, tabs)
+                                   facts["headings"], page_weight(loaded), shot, facts["prose"], tabs)
         return cache[docname]
 
     yield load
@@ -158,6 +169,15 @@ def test_page_loads_everything_from_the_site_itself(visit, site, docname):
     assert not foreign, f"{docname} loads from other hosts (the site must work offline): {foreign}"
     failed = [(r["url"], r["status"]) for r in v.loaded if r["status"] >= 400]
     assert not failed, f"{docname}: failed requests {failed}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_shows_no_unrendered_markup(visit, docname):
+    prose = visit(docname).prose
+    for what, pattern in UNRENDERED.items():
+        match = re.search(pattern, prose)
+        assert not match, (f"{docname} shows {what} as raw text: "
+                           f"...{prose[max(0, match.start() - 60):match.end() + 60]!r}...")
 
 
 @pytest.mark.parametrize("docname", PAGES)
