@@ -12,7 +12,7 @@ import pytest
 from autograder import mistakes as m
 from autograder.checks import gru_frameworks as checks
 from autograder.checks import check_flip_z_convention, check_keras_gru_states, check_torch_gru_states
-from autograder.convert import from_keras, from_torch
+from autograder.convert import from_torch
 from autograder.reference import gru_forward as reference_forward
 
 
@@ -23,7 +23,7 @@ def sigmoid(a):
 def student_forward(x, W_x, W_h, b, reset_after=True, z_convention="keep"):
     """A student's GRU over a sequence from h0 = 0; b is indexed b[0], b[1] when reset_after, as students do."""
     u = W_h.shape[0]
-    h, states = np.zeros((x.shape[0], u)), []
+    h, states = np.zeros((x.shape[0], u), dtype=x.dtype), []
     for t in range(x.shape[1]):
         if reset_after:
             a_x, a_h = x[:, t] @ W_x + b[0], h @ W_h + b[1]
@@ -39,14 +39,16 @@ def student_forward(x, W_x, W_h, b, reset_after=True, z_convention="keep"):
 
 
 def torch_states(module, x, *, reorder=True, transpose=True, biases=2, merge_biases=False, z_convention="keep",
-                 run_module=False):
+                 run_module=False, in_float32=False):
     """A student's nn.GRU reader; the keyword-only arguments plant one mistake each."""
+    if in_float32:  # everything in float32, as the module itself computes
+        return torch_states(module, x.astype(np.float32)).astype(np.float64)
     if run_module:
         import torch
         return module(torch.from_numpy(x).float())[0].detach().numpy().astype(np.float64)
 
     def rows(name):
-        r, z, n = np.split(getattr(module, name).detach().numpy().astype(np.float64), 3, axis=0)
+        r, z, n = np.split(getattr(module, name).detach().numpy(), 3, axis=0)  # float32, as students read them
         return np.concatenate([z, r, n] if reorder else [r, z, n], axis=0)
 
     def weight(name):
@@ -59,16 +61,21 @@ def torch_states(module, x, *, reorder=True, transpose=True, biases=2, merge_bia
     return student_forward(x, weight("weight_ih_l0"), weight("weight_hh_l0"), b, z_convention=z_convention)
 
 
-def keras_states(layer, x, *, reset_after=None, z_convention="keep", swap_z_r=False, sum_rows=False,
+def keras_states(weights, reset_after, x, *, variant=None, z_convention="keep", swap_z_r=False, sum_rows=False,
                  first_row_only=False, run_layer=False):
-    """A student's keras.layers.GRU reader; the keyword-only arguments plant one mistake each."""
+    """A student's reader of a Keras GRU's weights; the keyword-only arguments plant one mistake each."""
     if run_layer:
-        return np.asarray(layer(x)).astype(np.float64)
-    W_x, W_h, b = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
+        from autograder.frameworks import keras
+
+        layer = keras().layers.GRU(weights[1].shape[0], reset_after=reset_after, return_sequences=True)
+        layer.build((None, None, weights[0].shape[0]))
+        layer.set_weights(weights)
+        return np.asarray(layer(x.astype(np.float32))).astype(np.float64)
+    W_x, W_h, b = (np.asarray(w, dtype=np.float64) for w in weights)
     if swap_z_r:
         W_x, W_h, b = (np.concatenate([a[..., a.shape[-1] // 3:2 * a.shape[-1] // 3], a[..., :a.shape[-1] // 3],
                                        a[..., 2 * a.shape[-1] // 3:]], axis=-1) for a in (W_x, W_h, b))
-    variant = layer.reset_after if reset_after is None else reset_after
+    variant = reset_after if variant is None else variant
     if sum_rows and b.ndim == 2:
         b, variant = b.sum(axis=0), False
     if first_row_only and b.ndim == 2:
@@ -98,14 +105,15 @@ BROKEN_TORCH = {
     m.RESET_BEFORE_MATMUL: partial(torch_states, merge_biases=True),
     m.Z_CONVENTION_FLIPPED: partial(torch_states, z_convention="update"),
     checks.RAN_THE_LAYER: partial(torch_states, run_module=True),
+    checks.FLOAT32_ONLY: partial(torch_states, in_float32=True),
 }
 BROKEN_KERAS = {
     m.Z_CONVENTION_FLIPPED: partial(keras_states, z_convention="update"),
     m.GRU_TORCH_ORDER: partial(keras_states, swap_z_r=True),
     m.RESET_BEFORE_MATMUL: partial(keras_states, sum_rows=True),
     m.RECURRENT_BIAS_OMITTED: partial(keras_states, first_row_only=True),
-    m.RESET_AFTER_MATMUL: partial(keras_states, reset_after=True),
-    checks.RAN_THE_LAYER: partial(keras_states, run_layer=True),
+    m.RESET_AFTER_MATMUL: partial(keras_states, variant=True),
+    checks.FLOAT32_ONLY: partial(keras_states, run_layer=True),
 }
 BROKEN_FLIPS = {
     checks.FLIP_EVERY_BLOCK: partial(flip, blocks=(0, 1, 2)),
@@ -174,7 +182,7 @@ def test_tensors_and_wrong_shapes_are_told_apart():
 
     message = failure_of(check_torch_gru_states, lambda module, x: torch.from_numpy(torch_states(module, x)))
     assert "is a torch tensor" in message
-    message = failure_of(check_keras_gru_states, lambda layer, x: keras_states(layer, x)[:, -1])
+    message = failure_of(check_keras_gru_states, lambda weights, variant, x: keras_states(weights, variant, x)[:, -1])
     assert "h_all has shape" in message
 
 
@@ -194,8 +202,13 @@ def test_the_answer_key_is_what_the_frameworks_compute(hidden):
         with torch.no_grad():
             framework = module.double()(torch.from_numpy(x))[0].numpy()
         np.testing.assert_allclose(reference_forward(x, None, *from_torch(module))[0], framework, atol=1e-12)
+    from autograder.frameworks import keras
+
     for spec in checks._KERAS_SPECS[hidden]:
-        layer, x = checks._keras_case(*spec)
+        weights, x = checks._keras_case(*spec)
+        layer = keras().layers.GRU(spec[3], reset_after=spec[4], return_sequences=True)
+        layer.build((None, None, spec[2]))
+        layer.set_weights(weights)
         framework = np.asarray(layer(x.astype(np.float32)), dtype=np.float64)
-        reference = reference_forward(x.astype(np.float32), None, *from_keras(layer), reset_after=spec[4])[0]
+        reference = reference_forward(x.astype(np.float32), None, *weights, reset_after=spec[4])[0]
         np.testing.assert_allclose(reference, framework, atol=2e-6)

@@ -1,25 +1,29 @@
 """Checks for the framework half of the GRU homework (ps04): PyTorch's and Keras's GRUs, the z conventions.
 
-``check_torch_gru_states`` and ``check_keras_gru_states`` hand the student's function a built
-``nn.GRU`` or ``keras.layers.GRU`` with random weights and a batch ``x``; the function must return
-the states that layer computes from a zero initial state, worked out with the student's own GRU
-from the layer's weights. Running the layer itself is caught and reported. The answer is the
-reference GRU run on the converters' reading of the weights, which the test suite checks against
-both frameworks. ``check_flip_z_convention`` checks the conversion between the two readings of z.
+``check_torch_gru_states`` hands the student's function a one-layer ``nn.GRU`` with random float32
+weights and a float64 batch ``x``; ``check_keras_gru_states`` hands it the weights of a Keras GRU as
+``layer.get_weights()`` returns them, with the layer's ``reset_after``. Either function must
+return the states the layer computes from a zero initial state, worked out with the student's
+own GRU. The answer is the reference GRU run on the converters' reading of the weights (the test
+suite checks it against both frameworks). A numpy GRU reading float32 weights computes in float64
+and matches the answer to float64 precision; running the framework's layer (or computing in
+float32) matches only to float32 precision, which the checks report as such. Running the given
+module is also caught directly when the module is the check's own object.
 
-The frameworks are imported when a check runs, never when this module is imported.
+``check_flip_z_convention`` checks the conversion between the two readings of z. The frameworks
+are imported when a check runs, never when this module is imported.
 """
 
 import numpy as np
 
 from .. import mistakes as m
-from ..conventions import FLOAT32_FLOOR, FLOAT32_TOLERANCE
-from ..convert import from_keras, from_torch
+from ..conventions import FLOAT32_FLOOR, FLOAT32_TOLERANCE, FLOAT64_TOLERANCE
+from ..convert import from_torch
 from ..convert._shapes import reorder_gates
 from ..reference import gru_forward
 from ._cases import gated_sequence_cases
 from ._outputs import checked_array
-from ._report import CheckFailure, call_student, compare, describe_case, passed, unpack_outputs
+from ._report import CheckFailure, call_student, compare, describe_case, passed, rel_error, unpack_outputs
 from .lstm import torch_loader_variants
 
 # Mistakes that only these checks name, in the form of ``autograder.mistakes``.
@@ -51,6 +55,15 @@ FLIP_ONE_BIAS_ROW = m.Mistake(
 RAN_THE_LAYER = m.Mistake(
     "the framework's layer was run",
     "read the layer's weights (and its variant) and compute the states with your own gru_forward")
+FLOAT32_ONLY = m.Mistake(
+    "float32 precision: the layer run, or the GRU computed in float32",
+    "a numpy GRU given the float32 weights and the float64 x computes in float64 and matches to about "
+    "1e-15; convert the weights with .double() / np.asarray(w, dtype=np.float64), keep x in float64, "
+    "and do not run the framework's layer")
+
+# A float64 computation from the same float32 weights agrees with the answer to rounding; relative
+# errors are measured with this floor, below which a difference counts as absolute.
+FLOAT64_FLOOR = 1e-6
 
 # (batch, time, features, units, seed) for PyTorch; Keras adds reset_after. The first visible case
 # is square (features == units) so that untransposed weights run and can be named.
@@ -62,6 +75,7 @@ _KERAS_SPECS = {False: [(2, 5, 3, 4, True, 181), (3, 3, 4, 4, False, 182), (1, 4
 
 
 def _torch_case(batch, time, features, units, seed):
+    """A one-layer nn.GRU(batch_first=True) with fixed random float32 weights, and a float64 batch."""
     import torch
 
     rng = np.random.default_rng(seed)
@@ -73,14 +87,16 @@ def _torch_case(batch, time, features, units, seed):
 
 
 def _keras_case(batch, time, features, units, reset_after, seed):
-    from ..frameworks import keras as load_keras
+    """Float32 weights as a built keras.layers.GRU(units, reset_after=...) returns them, and a float64 batch.
 
-    keras = load_keras()
+    ``layer.get_weights()`` is [kernel (features, 3u), recurrent_kernel (u, 3u), bias], the bias
+    (2, 3u) when reset_after else (3u,), blocks z, r, h~: the reference layout, in float32.
+    """
     rng = np.random.default_rng(seed)
-    layer = keras.layers.GRU(units, reset_after=reset_after, return_sequences=True)
-    layer.build((None, None, features))
-    layer.set_weights([rng.normal(0, 0.5, w.shape).astype(w.dtype) for w in layer.get_weights()])
-    return layer, rng.normal(0, 1, (batch, time, features))
+    bias_shape = (2, 3 * units) if reset_after else (3 * units,)
+    weights = [rng.normal(0, 0.5, shape).astype(np.float32)
+               for shape in ((features, 3 * units), (units, 3 * units), bias_shape)]
+    return weights, rng.normal(0, 1, (batch, time, features))
 
 
 def _states(x, params, reset_after=True, z_convention="keep"):
@@ -105,7 +121,7 @@ def _torch_variants(module, x, right):
 
 
 def _keras_variants(reset_after, x, right):
-    """(Mistake, h_all) for each catalogued way of misreading a keras.layers.GRU."""
+    """(Mistake, h_all) for each catalogued way of misreading a keras.layers.GRU's weights."""
     W_x, W_h, b = right
     variants = [(m.Z_CONVENTION_FLIPPED, _states(x, right, reset_after, "update")),
                 (m.GRU_TORCH_ORDER, _states(x, _swap_z_r(right), reset_after))]
@@ -119,26 +135,18 @@ def _keras_variants(reset_after, x, right):
     return variants
 
 
-def _check_framework_states(name, student, cases, make, variants_of, ran_layer, framework):
-    for index, spec in enumerate(cases, 1):
-        layer, x = make(*spec)
-        batch, time, features, units = spec[:4]
-        sizes = dict(batch=batch, time=time, features=features, units=units)
-        if framework == "keras":
-            sizes["reset_after"] = spec[4]
-        case = describe_case(index, len(cases), sizes)
-        with ran_layer(layer) as ran:
-            value = call_student(name, student, (layer, x.copy()), case)
-        if ran:
-            what = "PyTorch module" if framework == "torch" else "Keras layer"
-            raise CheckFailure(f"{name}: it ran the {what} itself ({case})\n"
-                               f"  hint: this looks like '{RAN_THE_LAYER.name}': {RAN_THE_LAYER.hint}")
-        got = checked_array(name, "h_all", value, (batch, time, units), case)
-        right = (from_torch(layer) if framework == "torch" else from_keras(layer))
-        reset_after = True if framework == "torch" else spec[4]
-        compare(name, "h_all", _states(x, right, reset_after), got, case, variants_of(layer, x, right),
-                tolerance=FLOAT32_TOLERANCE, floor=FLOAT32_FLOOR)
-    passed(name, len(cases))
+def _judge(name, expected, got, case, variants):
+    """Pass float64 agreement; name float32-only agreement; otherwise compare, naming a mistake."""
+    close_in_float32 = np.all(rel_error(expected, got, FLOAT32_FLOOR) <= FLOAT32_TOLERANCE)
+    close_in_float64 = np.all(rel_error(expected, got, FLOAT64_FLOOR) <= FLOAT64_TOLERANCE)
+    if close_in_float32 and not close_in_float64:
+        error = float(np.max(np.abs(expected - got)))
+        raise CheckFailure(f"{name}: h_all agrees with the layer only to float32 precision ({case})\n"
+                           f"  largest difference {error:.1e}; a float64 computation from the same weights "
+                           f"agrees to about 1e-15\n"
+                           f"  hint: this looks like '{FLOAT32_ONLY.name}': {FLOAT32_ONLY.hint}")
+    if not close_in_float64:  # wrong even in float32: a mistake computed from float32 weights matches loosely
+        compare(name, "h_all", expected, got, case, variants, tolerance=FLOAT32_TOLERANCE, floor=FLOAT32_FLOOR)
 
 
 class _TorchSpy:
@@ -156,52 +164,50 @@ class _TorchSpy:
         return False
 
 
-class _KerasSpy:
-    """Context manager: records whether the Keras layer's ``call`` ran."""
-
-    def __init__(self, layer):
-        self.layer, self.calls = layer, []
-
-    def __enter__(self):
-        original = self.layer.call
-
-        def spy(*args, **kwargs):
-            self.calls.append(1)
-            return original(*args, **kwargs)
-
-        object.__setattr__(self.layer, "call", spy)
-        return self.calls
-
-    def __exit__(self, *exc):
-        object.__delattr__(self.layer, "call")
-        return False
-
-
 def check_torch_gru_states(torch_gru_states, hidden=False):
     """Check ``torch_gru_states(module, x) -> h_all``: the states of a one-layer ``nn.GRU``, computed by hand.
 
     module is a ``torch.nn.GRU(features, units, batch_first=True)`` with float32 weights; x is a
     float64 numpy array (batch, time, features). h_all must be the numpy array (batch, time, units)
-    that ``module(torch.from_numpy(x))[0]`` holds, computed with the student's GRU from the
-    module's weights (reordered r, z, n -> z, r, h~, transposed, both biases), from h0 = 0.
+    that ``module(torch.from_numpy(x).float())[0]`` holds, computed in float64 with the student's
+    GRU from the module's weights (reordered r, z, n -> z, r, h~, transposed, both biases), from h0 = 0.
     """
+    name = "torch_gru_states"
     cases = _TORCH_SPECS[hidden]
-    _check_framework_states("torch_gru_states", torch_gru_states, cases, _torch_case,
-                            lambda module, x, right: _torch_variants(module, x, right), _TorchSpy, "torch")
+    for index, (batch, time, features, units, seed) in enumerate(cases, 1):
+        module, x = _torch_case(batch, time, features, units, seed)
+        case = describe_case(index, len(cases), dict(batch=batch, time=time, features=features, units=units))
+        with _TorchSpy(module) as ran:
+            value = call_student(name, torch_gru_states, (module, x.copy()), case)
+        if ran:
+            raise CheckFailure(f"{name}: it ran the PyTorch module itself ({case})\n"
+                               f"  hint: this looks like '{RAN_THE_LAYER.name}': {RAN_THE_LAYER.hint}")
+        got = checked_array(name, "h_all", value, (batch, time, units), case)
+        right = from_torch(module)
+        _judge(name, _states(x, right), got, case, _torch_variants(module, x, right))
+    passed(name, len(cases))
 
 
 def check_keras_gru_states(keras_gru_states, hidden=False):
-    """Check ``keras_gru_states(layer, x) -> h_all``: the states of a ``keras.layers.GRU``, computed by hand.
+    """Check ``keras_gru_states(weights, reset_after, x) -> h_all``: a Keras GRU's states, computed by hand.
 
-    layer is a built ``keras.layers.GRU(units, reset_after=..., return_sequences=True)`` with float32
-    weights, in either variant; x is a float64 numpy array (batch, time, features). h_all must be
-    the numpy array (batch, time, units) that ``layer(x)`` returns, computed with the student's GRU
-    from ``layer.get_weights()`` and ``layer.reset_after``, from h0 = 0.
+    weights is what a built ``keras.layers.GRU(units, reset_after=reset_after)`` returns from
+    ``get_weights()``: [kernel (features, 3u), recurrent_kernel (u, 3u), bias ((2, 3u) when
+    reset_after, else (3u,))], float32, blocks z, r, h~. x is a float64 numpy array (batch, time,
+    features). h_all must be the numpy array (batch, time, units) that the layer returns with
+    return_sequences=True, computed in float64 with the student's GRU, from h0 = 0.
     """
+    name = "keras_gru_states"
     cases = _KERAS_SPECS[hidden]
-    _check_framework_states("keras_gru_states", keras_gru_states, cases, _keras_case,
-                            lambda layer, x, right: _keras_variants(layer.reset_after, x, right), _KerasSpy,
-                            "keras")
+    for index, (batch, time, features, units, reset_after, seed) in enumerate(cases, 1):
+        weights, x = _keras_case(batch, time, features, units, reset_after, seed)
+        case = describe_case(index, len(cases), dict(batch=batch, time=time, features=features, units=units,
+                                                     reset_after=reset_after))
+        value = call_student(name, keras_gru_states, ([w.copy() for w in weights], reset_after, x.copy()), case)
+        got = checked_array(name, "h_all", value, (batch, time, units), case)
+        right = tuple(w.astype(np.float64) for w in weights)
+        _judge(name, _states(x, right, reset_after), got, case, _keras_variants(reset_after, x, right))
+    passed(name, len(cases))
 
 
 def _with_z_blocks(params, change, blocks=(0,), arrays=(0, 1, 2), bias_rows=None):
