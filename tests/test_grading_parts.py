@@ -90,6 +90,15 @@ def test_hostile_frames_are_refused(header):
             wire.receive(b)
 
 
+def test_a_header_nested_beyond_recursion_is_refused():
+    text = ('{"message": {"v": ' + "[" * 100_000 + "]" * 100_000 + '}, "buffers": []}').encode()
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(len(text).to_bytes(4, "big") + text)
+        with pytest.raises(wire.WireError):
+            wire.receive(b)
+
+
 def test_a_frame_larger_than_the_limit_is_refused_before_it_is_read():
     text = json.dumps({"message": {}, "buffers": [wire.MAX_MESSAGE_BYTES + 1]}).encode()
     a, b = socket.socketpair()

@@ -166,8 +166,8 @@ class CheckService:
                 with connection:
                     connection.settimeout(self.call_timeout)
                     self._handle(connection)
-            except (OSError, EOFError, wire.WireError):
-                pass  # the kernel went away or sent garbage: nothing was recorded for it
+            except Exception as error:  # the kernel went away or sent garbage: nothing is recorded for it
+                self.refused.append(f"a check request failed: {type(error).__name__}: {str(error)[:200]}")
             finally:
                 self._connection = None
 

@@ -265,7 +265,12 @@ def decode(header, buffers, function=None):
     if not isinstance(header, dict) or not isinstance(header.get("message"), dict):
         raise WireError("a message without a body")
     decoder = _Decoder(buffers, function)
-    return {key: decoder.value(value) for key, value in header["message"].items()}
+    try:
+        return {key: decoder.value(value) for key, value in header["message"].items()}
+    except (TypeError, ValueError, OverflowError, MemoryError) as error:  # numpy or torch refusing odd input
+        if isinstance(error, WireError):
+            raise
+        raise WireError(f"a value that cannot be rebuilt ({type(error).__name__}: {error})") from None
 
 
 # ----------------------------------------------------------------------------- sockets
@@ -283,8 +288,8 @@ def receive(sock, function=None):
     try:
         header = json.loads(_read_exactly(sock, length))
         sizes = [_int(size) for size in _list(header, "buffers")]
-    except (ValueError, UnicodeDecodeError) as error:
-        raise WireError(f"an unreadable message header: {error}") from None
+    except (ValueError, RecursionError) as error:  # bad JSON, or nested deeper than Python recurses
+        raise WireError(f"an unreadable message header: {type(error).__name__}") from None
     if any(size < 0 for size in sizes) or sum(sizes) > MAX_MESSAGE_BYTES:
         raise WireError(f"the message is larger than {MAX_MESSAGE_BYTES >> 20} MB")
     buffers = [_read_exactly(sock, size) for size in sizes]

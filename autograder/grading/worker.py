@@ -309,6 +309,9 @@ def _write_problem_page(path, student, assignment, problem):
 def worker_main(connection, job):
     """Entry point of a pool process: prepare, say ready, then grade each task it is sent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pool's to handle
+    # jsonschema (under nbformat) builds an IRI grammar when rfc3987_syntax is importable, which
+    # takes seconds per worker; notebook validation never uses those formats.
+    sys.modules.setdefault("rfc3987_syntax", None)
     log = open(job["worker_log"], "a", buffering=1)
     os.dup2(log.fileno(), 2)  # nbgrader's and the kernels' chatter goes to the log, not the terminal
     sys.stderr = log
