@@ -151,3 +151,13 @@ def screenshot(driver, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
+
+
+def tell(config, *lines):
+    """Show lines in pytest's terminal output, even when output is captured (artefact paths, sizes)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    for line in lines:
+        if reporter is not None:
+            reporter.write_line(line)
+        else:
+            print(line)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from site_browser import ARTEFACTS
+from site_browser import ARTEFACTS, tell
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -138,7 +138,7 @@ def test_some_homework_has_numpy_tasks_for_the_light_install():
     assert any(not needs for s in SOLUTIONS for needs in framework_tasks(s).values())
 
 
-def test_light_install_size_against_the_full_install(light_venv):
+def test_light_install_size_against_the_full_install(light_venv, pytestconfig):
     light = installed(light_venv)
     light_bytes = sum(size for name, size in light.items() if name not in ("pip", "setuptools"))
     frameworks = [re.split(r"[<>=!~ ]", d)[0] for d in PROJECT["optional-dependencies"]["frameworks"]]
@@ -151,7 +151,7 @@ def test_light_install_size_against_the_full_install(light_venv):
               "light_distributions": len(light) - 2, "frameworks_adds": sorted(extra)}
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "install-size.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nlight install {light_bytes / 1e6:.0f} MB, full install {full_bytes / 1e6:.0f} MB "
-          f"(light is {light_bytes / full_bytes:.0%} of full)")
+    tell(pytestconfig, "", f"light install {light_bytes / 1e6:.0f} MB, full install {full_bytes / 1e6:.0f} MB "
+                           f"(light is {light_bytes / full_bytes:.0%} of full); {ARTEFACTS / 'install-size.json'}")
     assert "torch" in extra and "tensorflow-cpu" in extra
     assert light_bytes < 0.25 * full_bytes

@@ -23,7 +23,7 @@ import pytest
 
 from helpers import page_text
 from site_browser import (ARTEFACTS, chapter_of, chromium, console_errors, open_page, page_weight, resources,
-                          screenshot, serve, toc_pages)
+                          screenshot, serve, tell, toc_pages)
 
 PAGES = toc_pages()
 SCREENSHOTS = ARTEFACTS / "screenshots"
@@ -115,7 +115,7 @@ def _check_tabs(driver):
 
 
 @pytest.fixture(scope="module")
-def visit(site, browser):
+def visit(site, browser, pytestconfig):
     """Load a page once per session (cached) and return what it showed."""
     cache = {}
     console_errors(browser)  # start with an empty log
@@ -134,10 +134,10 @@ def visit(site, browser):
         return cache[docname]
 
     yield load
-    _write_page_weights({name: v for name, v in cache.items()})
+    _write_page_weights(pytestconfig, cache)
 
 
-def _write_page_weights(visits):
+def _write_page_weights(config, visits):
     if not visits:
         return
     chapters = {}
@@ -147,9 +147,8 @@ def _write_page_weights(visits):
               "chapters": {name: {"pages": len(ws), "bytes": sum(ws)} for name, ws in chapters.items()}}
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "page-weight.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nscreenshots in {SCREENSHOTS}; page weights in {ARTEFACTS / 'page-weight.json'}")
-    for name, v in visits.items():
-        print(f"  {name}: {v.weight / 1e6:.2f} MB first visit")
+    tell(config, "", f"site test: screenshots in {SCREENSHOTS}, page weights in {ARTEFACTS / 'page-weight.json'}",
+         *(f"  {name}: {v.weight / 1e6:.2f} MB on a first visit" for name, v in visits.items()))
 
 
 def test_toc_lists_pages():
