@@ -14,3 +14,4 @@ from .layers import check_bidirectional_forward, check_stacked_forward
 from .lstm import check_lstm_cell_forward, check_lstm_forward, check_lstm_param_count, check_lstm_params_from_torch
 from .gru_frameworks import check_flip_z_convention, check_keras_gru_states, check_torch_gru_states
 from .autograd import check_rnn_backward_autograd
+from .models import check_keras_forecaster, check_torch_forecaster
