@@ -15,3 +15,5 @@ from .lstm import check_lstm_cell_forward, check_lstm_forward, check_lstm_param_
 from .gru_frameworks import check_flip_z_convention, check_keras_gru_states, check_torch_gru_states
 from .autograd import check_rnn_backward_autograd
 from .models import check_keras_forecaster, check_torch_forecaster
+from .training import check_marked_sign_batch, check_marked_sign_model
+from .quiz import check_quick_check
