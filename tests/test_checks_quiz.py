@@ -45,3 +45,17 @@ def test_the_answers_are_not_stored_in_plain_text():
     for question, item in quiz.QUICK_CHECKS.items():
         assert item.digest == quiz.answer_digest(question, RIGHT[question])
         assert len(item.digest) == 64
+
+
+def test_every_section_a_hint_points_to_exists():
+    """A wrong answer's hint names chapter sections; they must be headings of those chapters."""
+    import re
+    from pathlib import Path
+
+    book = Path(__file__).resolve().parents[1] / "book"
+    for item in quiz.QUICK_CHECKS.values():
+        for chapter, sections in re.findall(r"chapter (\d+), sections? ((?:'[^']+'(?:,? and |, )?)+)", item.reread):
+            (page,) = book.glob(f"{int(chapter):02d}-*/index.md")
+            headings = {line.lstrip("#").strip() for line in page.read_text().splitlines() if line.startswith("#")}
+            for title in re.findall(r"'([^']+)'", sections):
+                assert title.replace("`", "") in {h.replace("`", "") for h in headings}, (chapter, title)
