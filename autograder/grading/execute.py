@@ -151,13 +151,14 @@ class GradingExecute(Execute):
         whole_notebook = time.monotonic() >= self.deadline - 1
         limit = (f"the notebook's time limit of {self.limits.notebook_timeout:g} s" if whole_notebook
                  else f"the time limit of {self.limits.cell_timeout:g} s per cell")
-        message = f"this cell ran past {limit} and was interrupted"
         await ensure_async(self.km.interrupt_kernel())
         if whole_notebook or not await self._replied_within(INTERRUPT_GRACE_SECONDS):
             message = f"this cell ran past {limit} and did not stop when interrupted"
-            self._stop(message.replace("this cell", "a cell", 1))
+            self._stop(f"cell {self.cell_number} ran past {limit} and did not stop when interrupted")
             await self._kill_kernel()
-        self.room.notes.append(message.replace("this cell", f"cell {self.cell_number}", 1))
+        else:
+            message = f"this cell ran past {limit} and was interrupted"
+            self.room.notes.append(f"cell {self.cell_number} ran past {limit} and was interrupted")
         return {"content": {"status": "error", "ename": "CellTimeoutError", "evalue": message,
                             "traceback": [f"CellTimeoutError: {message}"]}}
 

@@ -106,7 +106,8 @@ class Grader:
         if result["problem"]:
             return
         result["notes"] += self._restore_cell_metadata(notebook)
-        kernel = notebook.get("metadata", {}).get("kernelspec", {}).get("name")
+        kernelspec = notebook.metadata.get("kernelspec")
+        kernel = kernelspec.get("name") if isinstance(kernelspec, dict) else None
         if kernel != self.kernel_name:
             result["notes"].append(f"the notebook asks for kernel {kernel!r}; it ran in the course's "
                                    f"{self.kernel_name!r} kernel")
@@ -130,9 +131,12 @@ class Grader:
             return None, f"the file is {len(data) >> 20} MB; notebooks over {MAX_NOTEBOOK_BYTES >> 20} MB are not graded"
         try:
             notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
-            cells = notebook.cells
         except Exception as error:  # nbformat and json raise several kinds for a damaged file
             return None, f"not a readable notebook ({_last_line(str(error))[:200]})"
+        cells = notebook.get("cells")
+        if not isinstance(notebook.get("metadata"), dict) or not isinstance(cells, list) or not all(
+                isinstance(c, dict) and isinstance(c.get("metadata", {}), dict) for c in cells):
+            return None, "not a readable notebook (its cells or metadata are not what a notebook holds)"
         if not {_cell_id(c) for c in cells} & set(self.released):
             return None, (f"the notebook has none of {self.assignment.name}'s cells: "
                           "is it the notebook of another assignment?")
