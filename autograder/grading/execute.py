@@ -16,9 +16,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import zmq
+import zmq.asyncio
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.utils import ensure_async
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
@@ -26,6 +29,8 @@ from nbgrader.utils import is_grade
 
 from .checks_service import plan_grade_cell
 from .sandbox import INTERRUPT_GRACE_SECONDS
+
+MAX_KERNEL_MESSAGE_BYTES = 128 << 20  # larger messages end the client's channel: only hostile ones are
 
 
 @dataclass
@@ -39,6 +44,7 @@ class KernelRoom:
     workdir: Path  # where the kernel starts (a private tmpfs at this path)
     workdir_files: list = field(default_factory=list)  # assignment files copied into it
     kernel_log: Path = None  # the kernel's stderr (capped by the file size limit)
+    output_bytes: int = 1 << 20  # output kept per cell
     notes: list = field(default_factory=list)  # what went wrong, for the grading log
 
 
@@ -67,6 +73,18 @@ class SandboxedKernelManager(AsyncKernelManager):
                                     readonly=[room.grader_dir], writable=[room.ipc_dir],
                                     workdir_files=room.workdir_files,
                                     env=room.sandbox.kernel_env(room.service.socket_path))
+
+    def client(self, **kwargs):
+        """A client on a zmq context of its own, whose sockets drop any oversized message.
+
+        Output beyond ``Limits.output_kb`` is dropped as it arrives, but one enormous message
+        would first be read whole into the grader's memory; zmq refuses it at the socket instead.
+        zmq then drops that connection for good, so the notebook's later output is lost and each
+        later cell waits out ``iopub_timeout``; its grade is unaffected (verdicts travel apart).
+        """
+        self.client_context = zmq.asyncio.Context()
+        self.client_context.setsockopt(zmq.MAXMSGSIZE, max(MAX_KERNEL_MESSAGE_BYTES, 4 * self.room.output_bytes))
+        return super().client(context=self.client_context, **kwargs)
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
@@ -100,6 +118,17 @@ class GradingExecute(Execute):
         self.kernel_name = "python3"
         self.km = SandboxedKernelManager(self.room, config=self.config)
         return self.km
+
+    async def _async_cleanup_kernel(self):
+        manager = self.km
+        try:
+            await super()._async_cleanup_kernel()
+        finally:  # the client's channels are stopped by now: its context can go
+            context = getattr(manager, "client_context", None)
+            if context is not None:
+                context.destroy(linger=0)
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     # --- the notebook and its cells
 

@@ -186,7 +186,7 @@ class Grader:
                           workdir=self.work / "autograded" / student / self.assignment.name,
                           workdir_files=[p for p in self.assignment.source_dir.iterdir()
                                          if p.is_file() and p.suffix != ".ipynb"],
-                          kernel_log=base / "kernel.log")
+                          kernel_log=base / "kernel.log", output_bytes=self.limits.output_kb << 10)
         room.grader_dir.mkdir(parents=True)
         room.ipc_dir.mkdir()
         self.sandbox.hand_over(room.ipc_dir, 0o700)

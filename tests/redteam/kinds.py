@@ -221,6 +221,10 @@ KINDS = [
     Kind("huge_output", "a cell prints 30 MB", lambda t: Submission().insert_after(
         "test_rnn_cell_forward", "for i in range(300_000):\n    print('x' * 100)").bytes(), 10,
          [("log", "output truncated")]),
+    Kind("one_huge_print", "a cell prints one 100 MB string", lambda t: Submission().insert_after(
+        "test_rnn_cell_forward", "print('x' * 100_000_000)").bytes(), 10, [("log", "output truncated")]),
+    Kind("oversized_message", "the last cell prints 300 MB at once, more than the grader reads",
+         lambda t: Submission().insert_after("test_make_torch_rnn", "print('x' * 300_000_000)").bytes(), 10),
     Kind("edited_test_cell", "the read-only test of task 2 prints a pass; rnn_forward is wrong", _edited_test_cell, 3,
          [("test_rnn_forward", "h_all is wrong"), ("log", "the read-only cell test_rnn_forward was edited")]),
     Kind("deleted_test_cell", "the test of task 2 is deleted; the code is right",
