@@ -33,7 +33,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .course import CourseError
+from .course import CELL_TIMEOUT_SECONDS, CourseError
 
 SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SANDBOX_UID_BASE = 3_000_000_000  # far above any real account; plus a PID (at most 2**22)
@@ -45,7 +45,7 @@ INSTALL_HINT = "run tools/install-system-deps (it installs Debian's bubblewrap)"
 class Limits:
     """What one submission may use. The defaults suit the course's homework on a laptop or server."""
 
-    cell_timeout: float = 120  # seconds per cell: imports a framework and trains the small models
+    cell_timeout: float = CELL_TIMEOUT_SECONDS  # seconds per cell, as for the self-check
     notebook_timeout: float = 600  # seconds for the whole notebook, kernel start included
     memory_mb: int = 4096  # address space of each process in the sandbox (TensorFlow reserves ~2 GB)
     processes: int = 128  # processes and threads in the sandbox
@@ -119,8 +119,9 @@ class Sandbox:
         args += ["--perms", "1777", "--size", disk, "--tmpfs", str(workdir)]
         for file in workdir_files:
             args += ["--ro-bind", str(file), str(workdir / Path(file).name)]
+        shown = readonly + [Path(d) for d in SYSTEM_DIRS if Path(d).is_dir() and not Path(d).is_symlink()]
         for path in self.hidden:  # e.g. the course package inside a site-packages the sandbox shows
-            if any(_inside(path, shown) and path != shown for shown in readonly):
+            if any(_inside(path, folder) and path != folder for folder in shown):
                 args += ["--tmpfs", str(path)]
         args += ["--chdir", str(workdir), "--clearenv"]
         for key, value in (env or {}).items():

@@ -56,7 +56,7 @@ class Grader:
         from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
         from nbgrader.preprocessors import GetGrades
 
-        from .feedback import HideTestSource, ShortenErrors
+        from .feedback import HideTestSource, RedactHiddenTests, ShortenErrors
 
         shutil.copytree(self.assignment.source_dir, self.work / "source" / self.assignment.name)
         config = nbgrader_config(self.work, db_path=self.work / "gradebook.db")
@@ -65,7 +65,8 @@ class Grader:
         config.Execute.iopub_timeout = 5
         config.Execute.shutdown_kernel = "immediate"  # the sandbox is discarded: no need to wait for a goodbye
         config.OverwriteCells.add_missing_cells = True
-        config.GenerateFeedback.preprocessors = [GetGrades, HideTestSource, ShortenErrors, CSSHTMLHeaderPreprocessor]
+        config.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, HideTestSource, ShortenErrors,
+                                                 CSSHTMLHeaderPreprocessor]
         api = nbgrader_api(config)
         require_success(api.generate_assignment(self.assignment.name, force=True), f"prepare {self.assignment.name}")
         return api

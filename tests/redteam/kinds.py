@@ -166,6 +166,13 @@ def _opens_socket(t):
     return _in_task3("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=5)")
 
 
+def _exfiltrates_hidden_tests(t):
+    spy = Submission().prepend_to("rnn_cell_forward", (
+        "_seen = []\n"
+        "get_ipython().events.register('pre_run_cell', lambda info: _seen.append(info.raw_cell))"))
+    return spy.insert_after("test_make_torch_rnn", "print('\\n'.join(_seen))").bytes()
+
+
 def _fake_all_passed(t):
     blank = _blank()
     for task in ("rnn_cell_forward", "rnn_forward", "make_torch_rnn"):
@@ -252,6 +259,8 @@ KINDS = [
          _writes_outside, 7, [("test_make_torch_rnn", "wrote only ['/tmp/pwned.txt', 'pwned.txt', '/tmp/pwned.txt']")]),
     Kind("opens_socket", "make_torch_rnn connects to the internet", _opens_socket, 7,
          [("test_make_torch_rnn", "Network is unreachable")]),
+    Kind("exfiltrates_hidden_tests", "an IPython hook records every cell's source; the last cell prints it",
+         _exfiltrates_hidden_tests, 10),
     Kind("fake_all_passed", "blank tasks that print passing lines", _fake_all_passed, 0,
          [("test_rnn_cell_forward", "not implemented yet")]),
     Kind("corrupt_json", "not JSON", _bytes(b'{"cells": [{"cell_type": "code", '), 0,
