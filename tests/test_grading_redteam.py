@@ -102,8 +102,11 @@ def test_each_attack_gets_its_score_and_reason(graded, kind):
         elif place == "log":
             assert any(text in line for line in log_lines(graded, kind.name)), log_lines(graded, kind.name)
         else:
-            assert text in result["messages"][place], result["messages"]
-            assert text in feedback_text(graded["out"], kind.name)
+            # A tuple lists reasons that are all right; which one a run gives depends on which timer
+            # fires first on a loaded machine (the check's call limit or the kernel's cell limit).
+            options = text if isinstance(text, tuple) else (text,)
+            assert any(option in result["messages"][place] for option in options), result["messages"]
+            assert any(option in feedback_text(graded["out"], kind.name) for option in options)
 
 
 def test_files_that_are_not_notebooks_are_rejected_with_a_reason(graded):

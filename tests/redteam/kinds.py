@@ -7,7 +7,7 @@ notebook, so the other tasks show that the attack harmed nothing else.
 
 Each kind gives ``expect``: the total score, and reasons as ``(place, text)`` where place is a
 grade cell id (its message in the results and the feedback), ``"problem"`` (the CSV's problem
-column) or ``"log"`` (the submission's lines in grading.log).
+column) or ``"log"`` (the submission's lines in grading.log); a tuple of texts means any one of them.
 """
 
 import json
@@ -209,7 +209,8 @@ KINDS = [
     Kind("infinite_loop", "rnn_forward never returns", _infinite_loop, 6,
          [("test_rnn_forward", "rnn_forward was stopped: it ran past the time limit")]),
     Kind("loop_ignoring_interrupts", "rnn_forward swallows the interrupt", _loop_ignoring_interrupts, 3,
-         [("test_rnn_forward", "the kernel stopped while rnn_forward was running"),
+         [("test_rnn_forward", ("the kernel stopped while rnn_forward was running",
+                                "rnn_forward did not return within")),
           ("test_make_torch_rnn", "not graded: cell"), ("test_make_torch_rnn", "ran past the time limit"),
           ("log", "did not stop when interrupted")]),
     Kind("memory_bomb", "make_torch_rnn allocates until memory runs out",
