@@ -9,14 +9,16 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     grade = commands.add_parser("grade", help="grade a class's submissions of one assignment")
     grade.add_argument("assignment", help="assignment id, e.g. ps01")
-    grade.add_argument("submissions", help="flat folder of <student_id>.ipynb, nbgrader's submitted/, or a zip of either")
+    grade.add_argument("submissions",
+                       help="flat folder of <student_id>.ipynb, nbgrader's submitted/, or a zip of either")
     grade.add_argument("--out", required=True, help="folder for grades.csv, feedback/ and grading.log")
     grade.add_argument("--workers", type=int, help="submissions graded at once (default: one per core)")
     grade.add_argument("--shard", help="grade only slice i of N, e.g. 2/8 (combine slices with `merge`)")
     grade.add_argument("--force", action="store_true", help="regrade submissions that have not changed")
     grade.add_argument("--cell-timeout", type=float, help="seconds per cell (default 120)")
     grade.add_argument("--notebook-timeout", type=float, help="seconds per notebook (default 600)")
-    grade.add_argument("--memory-mb", type=int, help="memory (address space) per process of a submission, in MB (default 4096)")
+    grade.add_argument("--memory-mb", type=int,
+                       help="memory (address space) per process of a submission, in MB (default 4096)")
     merge = commands.add_parser("merge", help="combine the outputs of shards graded with --shard")
     merge.add_argument("shards", nargs="+", help="each shard's --out folder (or its grades.csv)")
     merge.add_argument("--out", required=True, help="folder for the combined grades.csv, feedback/ and log")
@@ -51,8 +53,9 @@ def _grade(args):
     for r in report.results:
         note = f"  ({r.problem})" if r.problem else ""
         print(f"{r.student_id}: {r.score:g} / {r.max_score:g}{note}")
-    print(f"graded {len(report.graded)} submissions, {len(report.failed)} not graded, {len(report.unchanged)} unchanged "
-          f"since the last run; {report.seconds:.0f} s; grades in {args.out}/grades.csv")
+    print(f"graded {len(report.graded)} submissions, {len(report.failed)} not graded, "
+          f"{len(report.unchanged)} unchanged since the last run; {report.seconds:.0f} s; "
+          f"grades in {args.out}/grades.csv")
     rates = ", ".join(f"{cell} {passed}/{total}" for cell, passed, total in report.pass_rates())
     print(f"full marks per task: {rates}")
     if report.rejected:

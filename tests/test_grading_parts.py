@@ -5,6 +5,7 @@ and limits, submission discovery (flat, nbgrader, zip), shards and merging, and 
 handling of workers that crash or hang.
 """
 
+import io
 import json
 import os
 import socket
@@ -390,3 +391,26 @@ def test_threads_are_not_left_behind_by_the_service(tmp_path):
     before = threading.active_count()
     CheckService(tmp_path / "s.sock", call_timeout=5, memory_mb=1).close()
     assert threading.active_count() == before
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
+    from autograder.grading.grade import Progress
+    from autograder.grading.results import Result
+
+    terminal, log = Terminal(), io.StringIO()
+    for stream in (terminal, log):
+        progress = Progress(2, stream)
+        progress(Result("ada", score=10))
+        progress(Result("grace", problem="the file is empty"))
+    assert "\r[###############...............] 1/2  0 not graded" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\n") and "2/2  1 not graded" in terminal.getvalue()
+    assert log.getvalue().splitlines()[0].startswith("[1/2] ada: graded")
+    assert log.getvalue().splitlines()[1].startswith("[2/2] grace: not graded")

@@ -150,7 +150,8 @@ class Sandbox:
             raise CourseError(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")
         workdir = Path(scratch) / "sandbox-check"
         workdir.mkdir(parents=True, exist_ok=True)
-        probe = "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), 1)\nexcept OSError:\n    print('ok')"
+        probe = ("import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), 1)\n"
+                 "except OSError:\n    print('ok')")
         argv = [sys.executable, "-I", "-c", probe]
         run = subprocess.run(self.command(argv, workdir=workdir, env=self.kernel_env("none")),
                              capture_output=True, text=True, timeout=60)

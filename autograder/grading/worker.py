@@ -129,7 +129,8 @@ class Grader:
         if not data.strip():
             return None, "the file is empty"
         if len(data) > MAX_NOTEBOOK_BYTES:
-            return None, f"the file is {len(data) >> 20} MB; notebooks over {MAX_NOTEBOOK_BYTES >> 20} MB are not graded"
+            return None, (f"the file is {len(data) >> 20} MB; notebooks over {MAX_NOTEBOOK_BYTES >> 20} MB "
+                          "are not graded")
         try:
             notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
         except Exception as error:  # nbformat and json raise several kinds for a damaged file
@@ -265,7 +266,8 @@ def _cell_message(cell):
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             return f"{output.get('ename')}: {output.get('evalue')}"
-    return "".join(_text(o.get("text", "")) for o in cell.get("outputs", []) if o.get("output_type") == "stream").strip()
+    streams = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
+    return "".join(_text(o.get("text", "")) for o in streams).strip()
 
 
 def _cell_id(cell):

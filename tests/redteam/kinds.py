@@ -68,8 +68,8 @@ def _infinite_loop(t):
 
 
 def _loop_ignoring_interrupts(t):
-    return Submission({"rnn_forward": _function(
-        "import time\nwhile True:\n    try:\n        time.sleep(0.5)\n    except BaseException:\n        pass")}).bytes()
+    loop = "import time\nwhile True:\n    try:\n        time.sleep(0.5)\n    except BaseException:\n        pass"
+    return Submission({"rnn_forward": _function(loop)}).bytes()
 
 
 def _edited_metadata(t):
@@ -80,7 +80,8 @@ def _edited_metadata(t):
 
 
 def _kills_own_kernel(t):
-    return Submission().insert_after("test_rnn_cell_forward", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)").bytes()
+    kill = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+    return Submission().insert_after("test_rnn_cell_forward", kill).bytes()
 
 
 def _edited_test_cell(t):
