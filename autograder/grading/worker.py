@@ -193,8 +193,10 @@ class Grader:
         room.ipc_dir.mkdir()
         self.sandbox.hand_over(room.ipc_dir, 0o700)
         socket_path = room.grader_dir / "checks.sock"
-        room.service = CheckService(socket_path, self.limits.cell_timeout + INTERRUPT_GRACE_SECONDS,
-                                    self.limits.memory_mb)
+        # The kernel's own time limit (interrupt, grace, kill) should end a runaway call first; the
+        # service waits longer so that its timeout is only the backstop.
+        call_timeout = self.limits.cell_timeout + 2 * INTERRUPT_GRACE_SECONDS + 10
+        room.service = CheckService(socket_path, call_timeout, self.limits.memory_mb)
         self.sandbox.hand_over(socket_path, 0o600)
         execute = GradingExecute.for_room(room, self.limits)
         self.api.config.Autograde.autograde_preprocessors = [
