@@ -8,6 +8,7 @@ import pytest
 from autograder import mistakes as m
 from autograder.checks import check_clip_by_global_norm, check_gradient_norms_per_step, check_rnn_backward
 from autograder.reference import clip_by_global_norm, gradient_norms_per_step, rnn_backward
+from helpers import failure_of
 
 
 def states_of(x, h0, W_x, W_h, b):
@@ -94,12 +95,6 @@ BROKEN_CLIPS = {
     m.CLIPPED_BY_VALUE: lambda grads, max_norm: ({k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()},
                                                  float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))),
 }
-
-
-def failure_of(check, func, hidden=False):
-    with pytest.raises(AssertionError) as caught:
-        check(func, hidden=hidden)
-    return str(caught.value)
 
 
 @pytest.mark.parametrize("hidden", [False, True])

@@ -8,6 +8,7 @@ import pytest
 from autograder import mistakes as m
 from autograder.checks import check_final_states, check_make_windows
 from autograder.reference import final_states, make_windows
+from helpers import failure_of
 
 
 def student_windows(series, in_steps, out_steps, target_column, *, target_start=0, column=None, count_less=0,
@@ -41,12 +42,6 @@ BROKEN_FINALS = {
     m.LAST_OUTPUT_FROM_PADDING: partial(student_final_states, from_padding=True),
     m.FINAL_STATE_OFF_BY_ONE: partial(student_final_states, offset=0),
 }
-
-
-def failure_of(check, func, hidden=False):
-    with pytest.raises(AssertionError) as caught:
-        check(func, hidden=hidden)
-    return str(caught.value)
 
 
 @pytest.mark.parametrize("hidden", [False, True])

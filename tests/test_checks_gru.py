@@ -9,6 +9,7 @@ from autograder import mistakes as m
 from autograder.checks import check_gru_cell_forward, check_gru_forward, check_gru_params_from_torch
 from autograder.convert import from_torch_gru
 from autograder.reference import gru_cell_forward as reference_cell, gru_forward as reference_forward
+from helpers import failure_of
 
 
 def sigmoid(a):
@@ -95,12 +96,6 @@ BROKEN_LOADERS = {
     m.GRU_TORCH_ORDER: partial(student_loader, reorder=False),
     m.ONE_TORCH_BIAS_READ: partial(student_loader, biases=1),
 }
-
-
-def failure_of(check, func, hidden=False):
-    with pytest.raises(AssertionError) as caught:
-        check(func, hidden=hidden)
-    return str(caught.value)
 
 
 @pytest.mark.parametrize("hidden", [False, True])

@@ -14,6 +14,7 @@ from autograder.checks import gru_frameworks as checks
 from autograder.checks import check_flip_z_convention, check_keras_gru_states, check_torch_gru_states
 from autograder.convert import from_torch
 from autograder.reference import gru_forward as reference_forward
+from helpers import failure_of
 
 
 def sigmoid(a):
@@ -124,12 +125,6 @@ BROKEN_FLIPS = {
     checks.FLIP_ONE_MINUS: partial(flip, change=lambda a: 1 - a),
     checks.FLIP_ONE_BIAS_ROW: partial(flip, rows=(1,)),
 }
-
-
-def failure_of(check, func, hidden=False):
-    with pytest.raises(AssertionError) as caught:
-        check(func, hidden=hidden)
-    return str(caught.value)
 
 
 @pytest.mark.parametrize("hidden", [False, True])

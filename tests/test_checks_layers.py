@@ -8,6 +8,7 @@ import pytest
 from autograder import mistakes as m
 from autograder.checks import check_bidirectional_forward, check_stacked_forward
 from autograder.reference import bidirectional_forward, stacked_forward
+from helpers import failure_of
 
 
 def sigmoid(a):
@@ -83,12 +84,6 @@ BROKEN_STACKS = {
     m.FINAL_STATES_TOP_LAYER_ONLY: partial(student_stacked, top_only=True),
     m.OUTPUTS_FROM_FIRST_LAYER: partial(student_stacked, first_outputs=True),
 }
-
-
-def failure_of(check, func, hidden=False):
-    with pytest.raises(AssertionError) as caught:
-        check(func, hidden=hidden)
-    return str(caught.value)
 
 
 @pytest.mark.parametrize("hidden", [False, True])

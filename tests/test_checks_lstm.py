@@ -11,6 +11,7 @@ from autograder.checks import (check_lstm_cell_forward, check_lstm_forward, chec
 from autograder.convert import from_torch_lstm
 from autograder.reference import lstm_cell_forward as reference_cell, lstm_forward as reference_forward
 from autograder.reference import lstm_param_count as reference_count
+from helpers import failure_of
 
 
 def sigmoid(a):
@@ -97,12 +98,6 @@ BROKEN_COUNTS = {
     m.COUNT_ONE_GATE: lambda d, h, convention: h * (d + h + (2 if convention == "torch" else 1)),
     m.COUNT_INPUT_AS_UNITS: lambda d, h, convention: student_count(h, h, convention),
 }
-
-
-def failure_of(check, func, hidden=False):
-    with pytest.raises(AssertionError) as caught:
-        check(func, hidden=hidden)
-    return str(caught.value)
 
 
 @pytest.mark.parametrize("hidden", [False, True])

@@ -11,6 +11,7 @@ from autograder.checks import check_keras_forecaster, check_torch_forecaster
 from autograder.checks import models as checks
 from autograder.frameworks import keras as load_keras, torch as load_torch
 from autograder.reference import param_count
+from helpers import failure_of
 
 keras, torch = load_keras(), load_torch()
 nn = torch.nn
@@ -105,12 +106,6 @@ BROKEN_TORCH = {
     checks.EXTRA_RECURRENT: torch_builder(num_layers=2),
     checks.LINEAR_MISSING: torch_builder(linear=False),
 }
-
-
-def failure_of(check, func, hidden=False):
-    with pytest.raises(AssertionError) as caught:
-        check(func, hidden=hidden)
-    return str(caught.value)
 
 
 @pytest.mark.parametrize("hidden", [False, True])

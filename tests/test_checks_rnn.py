@@ -9,6 +9,7 @@ import pytest
 from autograder import mistakes as m
 from autograder.checks import check_rnn_cell_forward, check_rnn_forward, check_torch_rnn_loader
 from autograder.reference import rnn_cell_forward as reference_cell, rnn_forward as reference_forward
+from helpers import failure_of
 
 
 def good_cell(x_t, h_prev, W_x, W_h, b):
@@ -42,12 +43,6 @@ BROKEN_SEQUENCES = {
     m.BIAS_OMITTED: forward_with(BROKEN_CELLS[m.BIAS_OMITTED]),
     m.WEIGHTS_SWAPPED: forward_with(BROKEN_CELLS[m.WEIGHTS_SWAPPED]),
 }
-
-
-def failure_of(check, func, hidden=False):
-    with pytest.raises(AssertionError) as caught:
-        check(func, hidden=hidden)
-    return str(caught.value)
 
 
 @pytest.mark.parametrize("hidden", [False, True])
