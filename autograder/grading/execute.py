@@ -137,6 +137,8 @@ class GradingExecute(Execute):
         self.stopped = None  # why the remaining cells are not run
         self.not_run = {}  # cell index -> reason
         self.output_bytes = {}
+        self.total_output_bytes = 0
+        self.cell_number = 0
         nb, resources = super().preprocess(nb, resources, km)
         self._apply_verdicts(nb)
         return nb, resources
@@ -210,17 +212,41 @@ class GradingExecute(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep at most ``output_kb`` of one cell's output; drop the rest as it arrives."""
-        size = _content_size(msg.get("content", {}))
+        if not self._within_cap(cell_index, _content_size(msg.get("content", {})), outs):
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    def _update_display_id(self, display_id, msg):
+        """``update_display_data`` rewrites every earlier output shown with ``display_id``.
+
+        nbclient applies it without passing through ``output``; here it counts against the cap of
+        the cell that sends it once for each output it would rewrite, so it cannot grow a notebook
+        beyond what printing the same data would.
+        """
+        places = sum(len(indices) for indices in self._display_id_map.get(display_id, {}).values())
+        index = self.cell_number - 1
+        if places and self._within_cap(index, places * _content_size(msg.get("content", {})), self.nb.cells[index].outputs):
+            super()._update_display_id(display_id, msg)
+
+    def _within_cap(self, cell_index, size, outs):
+        """Count ``size`` bytes of output for a cell and the notebook; False once either cap is passed."""
         used = self.output_bytes.get(cell_index, 0)
         self.output_bytes[cell_index] = used + size
         cap = self.limits.output_kb << 10
-        if used + size <= cap:
-            return super().output(outs, msg, display_id, cell_index)
-        if used <= cap:
-            note = f"\n[output truncated: this cell printed more than {self.limits.output_kb} KB]\n"
+        total_cap = self.limits.notebook_output_kb << 10
+        total = self.total_output_bytes
+        self.total_output_bytes = total + size
+        if used + size <= cap and total + size <= total_cap:
+            return True
+        if used <= cap and total <= total_cap:  # the first output cut: say so once, in the cell and the log
+            what = (f"this cell printed more than {self.limits.output_kb} KB" if used + size > cap else
+                    f"the notebook printed more than {self.limits.notebook_output_kb} KB in all")
+            note = f"\n[output truncated: {what}]\n"
             outs.append(new_output("stream", name="stdout", text=note))
             self.room.notes.append(f"cell {cell_index + 1}: {note.strip()[1:-1]}")
-        return None
+        if total > total_cap:
+            self.output_bytes[cell_index] = max(used, cap) + 1  # later outputs of the cell are cut too
+        return False
 
     def handle_comm_msg(self, outs, msg, cell_index):
         """Widgets are not part of grading; their messages are ignored (and cannot fill memory)."""
@@ -239,10 +265,16 @@ class GradingExecute(Execute):
             cell.outputs = service.outputs_for(grade_id, plan, cell.get("outputs"), self.not_run.get(index))
 
 
-def _content_size(content):
-    """Roughly how many bytes an output message adds to the notebook."""
-    size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
-    return size + sum(len(line) for line in content.get("traceback", []))
+def _content_size(value, budget=1 << 40):
+    """Roughly how many bytes an output message adds to the notebook: every string in it
+    (text, data, metadata, ename, evalue, traceback), keys included."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(str(k)) + _content_size(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(_content_size(v) for v in value) + len(value)
+    return 8
 
 
 def _error_output(ename, text):

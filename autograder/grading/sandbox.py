@@ -50,6 +50,7 @@ class Limits:
     memory_mb: int = 4096  # address space of each process in the sandbox (TensorFlow reserves ~2 GB)
     processes: int = 128  # processes and threads in the sandbox
     output_kb: int = 1024  # output of one cell kept in the graded notebook
+    notebook_output_kb: int = 8192  # output of all cells together
     disk_mb: int = 64  # each writable folder (working folder, /tmp) and any single file
 
     def as_dict(self):

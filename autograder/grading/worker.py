@@ -19,9 +19,11 @@ import traceback
 from pathlib import Path
 
 from .course import find_assignment, nbgrader_api, nbgrader_config, require_success
+from .results import BoundedLog, printable
 from .sandbox import INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package
 
 MAX_NOTEBOOK_BYTES = 50 << 20
+MAX_MESSAGE_CHARS = 5000  # a grade cell's message in the results
 GRADING_FIELDS = ("grade", "solution", "locked", "task", "points")  # the nbgrader metadata that decides a grade
 # nbgrader's warnings, in words for the grading log (the patterns match its log lines).
 NBGRADER_NOTES = [
@@ -48,6 +50,7 @@ class Grader:
         released = self.work / "release" / self.assignment.name / self.notebook_name
         released_cells = json.loads(released.read_text())["cells"]
         self.released = {_cell_id(c): c for c in released_cells if _cell_id(c)}  # the student copy's cells
+        self.others = _other_assignments(job["root"], self.assignment.name)
         self.max_score = sum(points for _, points in job["cells"])
         self.count = 0
         _warm_up()
@@ -88,6 +91,10 @@ class Grader:
             result["notes"].append(traceback.format_exc(limit=5).strip())
         finally:
             self._clean_up(task["student_id"])
+        # Notes and messages quote what the notebook sent: keep them short and printable.
+        result["notes"] = BoundedLog().extend(result["notes"]).lines()
+        result["messages"] = {k: printable(v, MAX_MESSAGE_CHARS, newlines=True) for k, v in result["messages"].items()}
+        result["problem"] = printable(result["problem"], 500)
         if result["problem"]:
             result["score"] = 0.0
             _write_problem_page(Path(self.job["out"]) / "feedback" / f"{task['student_id']}.html",
@@ -139,7 +146,18 @@ class Grader:
         if not isinstance(notebook.get("metadata"), dict) or not isinstance(cells, list) or not all(
                 isinstance(c, dict) and isinstance(c.get("metadata", {}), dict) for c in cells):
             return None, "not a readable notebook (its cells or metadata are not what a notebook holds)"
-        if not {_cell_id(c) for c in cells} & set(self.released):
+        bad = next((i for i, c in enumerate(cells, 1) if c.get("cell_type") not in ("code", "markdown", "raw")
+                    or not _is_source(c.get("source", ""))
+                    or c.get("cell_type") == "code" and not isinstance(c.get("outputs", []), list)), None)
+        if bad is not None:
+            return None, f"not a readable notebook (cell {bad} is not a code, markdown or raw cell with text)"
+        ids = {_cell_id(c) for c in cells} - {None}
+        ours = len(ids & set(self.released))
+        theirs = max(((len(ids & other), name) for name, other in self.others.items()), default=(0, ""))
+        if theirs[0] > ours:
+            return None, (f"this notebook belongs to {theirs[1]}: it has {theirs[1]}'s cells, not "
+                          f"{self.assignment.name}'s; grade it with that assignment")
+        if not ours:
             return None, (f"the notebook has none of {self.assignment.name}'s cells: "
                           "is it the notebook of another assignment?")
         return notebook, ""
@@ -153,13 +171,19 @@ class Grader:
         """
         notes, seen = [], set()
         for cell in reversed(notebook.cells):  # the last copy of a cell is the one graded, as in nbgrader
-            info = cell.get("metadata", {}).get("nbgrader")
+            if "nbgrader" not in cell.get("metadata", {}):
+                continue
+            info = cell.metadata["nbgrader"]
             cell_id = info.get("grade_id") if isinstance(info, dict) else None
-            if info is None:
+            if not isinstance(cell_id, str):  # null metadata, a list as the id...: not one of ours
+                del cell.metadata["nbgrader"]
+                notes.append(f"a cell's nbgrader metadata is not usable ({printable(repr(info), 80)}); "
+                             "the cell earns nothing")
                 continue
             original = self.released.get(cell_id)
             if original is None or cell_id in seen:
                 del cell.metadata["nbgrader"]
+                cell_id = printable(cell_id, 80)
                 notes.append(f"cell {cell_id} is not part of the assignment (an added graded cell?); it earns nothing"
                              if original is None else f"cell {cell_id} appears more than once; only its last copy "
                                                       "is graded")
@@ -210,7 +234,7 @@ class Grader:
         if not graded.get("success") and room.kernel_log.exists():
             tail = room.kernel_log.read_bytes()[-2000:].decode("utf-8", "replace").strip()
             if tail:
-                result["notes"].append("kernel output: " + tail.splitlines()[-1])
+                result["notes"].append("kernel output: " + printable(tail.splitlines()[-1], 300))
         return graded
 
     def _read_scores(self, student, result):
@@ -273,8 +297,29 @@ def _cell_message(cell):
 
 
 def _cell_id(cell):
+    """A cell's nbgrader id, or None when it has none that can be one (a list, a number...)."""
     info = cell.get("metadata", {}).get("nbgrader")
-    return info.get("grade_id") if isinstance(info, dict) else None
+    grade_id = info.get("grade_id") if isinstance(info, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
+
+
+def _is_source(source):
+    return isinstance(source, str) or isinstance(source, list) and all(isinstance(line, str) for line in source)
+
+
+def _other_assignments(root, name):
+    """The cell ids of every other assignment of the course, to name the one a stray notebook belongs to."""
+    others = {}
+    for folder in sorted(Path(root, "solutions").glob("ps*")):
+        notebooks = sorted(folder.glob("*.ipynb"))
+        if folder.name == name or len(notebooks) != 1:
+            continue
+        try:
+            cells = json.loads(notebooks[0].read_text())["cells"]
+        except (OSError, ValueError, KeyError):
+            continue
+        others[folder.name] = {_cell_id(c) for c in cells} - {None}
+    return others
 
 
 def _field(info, key):
@@ -293,8 +338,10 @@ def _text(source):
 
 
 def _last_line(text):
+    """The line of an error that says most: nbgrader ends with "see the above traceback"."""
     lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
+    telling = [line for line in lines if "see the above traceback" not in line]
+    return printable((telling or lines or ["unknown error"])[-1], 300)
 
 
 def _atomic_copy(source, target):
