@@ -43,7 +43,8 @@ class KernelRoom:
     ipc_dir: Path  # writable in the sandbox: the kernel's own sockets
     workdir: Path  # where the kernel starts (a private tmpfs at this path)
     workdir_files: list = field(default_factory=list)  # assignment files copied into it
-    kernel_log: Path = None  # the kernel's stderr (capped by the file size limit)
+    kernel_log: Path = None  # the kernel's stderr (capped by the file size limit and the room's tmpfs)
+    group: object = None  # sandbox.ResourceGroup the kernel runs in, or None
     output_bytes: int = 1 << 20  # output kept per cell
     notes: list = field(default_factory=list)  # what went wrong, for the grading log
 
@@ -71,7 +72,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         room = self.room
         return room.sandbox.command(super().format_kernel_cmd(extra_arguments), workdir=room.workdir,
                                     readonly=[room.grader_dir], writable=[room.ipc_dir],
-                                    workdir_files=room.workdir_files,
+                                    workdir_files=room.workdir_files, group=room.group,
                                     env=room.sandbox.kernel_env(room.service.socket_path))
 
     def client(self, **kwargs):

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from .course import find_assignment, nbgrader_api, nbgrader_config, require_success
 from .results import BoundedLog, printable
-from .sandbox import INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package
+from .sandbox import (FALLBACK_NICE, INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package,
+                      private_mounts)
 
 MAX_NOTEBOOK_BYTES = 50 << 20
 MAX_MESSAGE_CHARS = 5000  # a grade cell's message in the results
@@ -37,13 +38,15 @@ NBGRADER_NOTES = [
 class Grader:
     """Grades submissions of one assignment in this process."""
 
-    def __init__(self, job):
+    def __init__(self, job, mounts=False):
+        """``mounts``: this process has a private mount namespace (``sandbox.private_mounts``)."""
         self.job = job
         self.limits = Limits(**job["limits"])
         self.assignment = find_assignment(job["assignment"], job["root"])
         self.notebook_name = self.assignment.notebooks[0].name
         self.work = Path(tempfile.mkdtemp(prefix="worker-", dir=job["scratch"]))
-        self.sandbox = Sandbox(self.limits, build_kernel_package(self.work / "kernel-package"), job["hidden"])
+        self.sandbox = Sandbox(self.limits, build_kernel_package(self.work / "kernel-package"), job["hidden"],
+                               groups=True, mounts=mounts)
         self.api = self._prepared_course()
         source = json.loads(self.assignment.notebooks[0].read_text())
         self.kernel_name = source.get("metadata", {}).get("kernelspec", {}).get("name")
@@ -208,12 +211,14 @@ class Grader:
 
         self.count += 1
         base = self.work / f"room-{self.count}"
+        self.sandbox.room_folder(base)  # a small tmpfs where possible: the kernel can write its sockets there
         room = KernelRoom(sandbox=self.sandbox, service=None, grader_dir=base / "grader", ipc_dir=base / "ipc",
                           workdir=self.work / "autograded" / student / self.assignment.name,
                           workdir_files=[p for p in self.assignment.source_dir.iterdir()
                                          if p.is_file() and p.suffix != ".ipynb"],
-                          kernel_log=base / "kernel.log", output_bytes=self.limits.output_kb << 10)
-        room.grader_dir.mkdir(parents=True)
+                          kernel_log=base / "kernel.log", output_bytes=self.limits.output_kb << 10,
+                          group=self.sandbox.new_group())
+        room.grader_dir.mkdir()
         room.ipc_dir.mkdir()
         self.sandbox.hand_over(room.ipc_dir, 0o700)
         socket_path = room.grader_dir / "checks.sock"
@@ -230,6 +235,8 @@ class Grader:
             graded = self.api.autograde(self.assignment.name, student)
         finally:
             room.service.close()
+            if room.group is not None:
+                room.group.remove()
         result["notes"] += _nbgrader_notes(graded.get("log", "")) + room.notes + room.service.refused
         if not graded.get("success") and room.kernel_log.exists():
             tail = room.kernel_log.read_bytes()[-2000:].decode("utf-8", "replace").strip()
@@ -264,6 +271,7 @@ class Grader:
         for folder in ("submitted", "autograded", "feedback"):
             shutil.rmtree(self.work / folder / student, ignore_errors=True)
         for room in self.work.glob("room-*"):
+            self.sandbox.release_folder(room)
             shutil.rmtree(room, ignore_errors=True)
 
 
@@ -365,6 +373,7 @@ def _write_problem_page(path, student, assignment, problem):
 def worker_main(connection, job):
     """Entry point of a pool process: prepare, say ready, then grade each task it is sent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pool's to handle
+    mounts_problem = private_mounts()  # first: it needs a process with a single thread
     # jsonschema (under nbformat) builds an IRI grammar when rfc3987_syntax is importable, which
     # takes seconds per worker; notebook validation never uses those formats.
     sys.modules.setdefault("rfc3987_syntax", None)
@@ -377,7 +386,13 @@ def worker_main(connection, job):
         from sqlalchemy.exc import SAWarning
 
         warnings.simplefilter("ignore", SAWarning)  # raised inside nbgrader's own gradebook code
-        grader = Grader(job)
+        grader = Grader(job, mounts=not mounts_problem)
+        sandbox = grader.sandbox
+        print(f"grading worker {os.getpid()}: per-sandbox CPU, memory and processes: "
+              + (f"cgroup {'v2' if 'v2' in sandbox.groups else 'v1'}" if sandbox.groups else
+                 f"per-process limits and nice {FALLBACK_NICE} only ({sandbox.groups_problem})")
+              + "; kernel rooms: " + (f"tmpfs of {grader.limits.room_kb} KB" if not mounts_problem else
+                                      f"per-file limit only ({mounts_problem})"), file=log)
     except Exception as error:  # the class cannot be graded at all here: say why, once
         connection.send(("failed", f"{type(error).__name__}: {error}"))
         return
