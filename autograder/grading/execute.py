@@ -139,6 +139,7 @@ class GradingExecute(Execute):
         self.not_run = {}  # cell index -> reason
         self.output_bytes = {}
         self.total_output_bytes = 0
+        self.notebook_cut = False
         self.cell_number = 0
         nb, resources = super().preprocess(nb, resources, km)
         self._apply_verdicts(nb)
@@ -217,6 +218,21 @@ class GradingExecute(Execute):
             return None
         return super().output(outs, msg, display_id, cell_index)
 
+    def on_cell_executed(self, **kwargs):
+        """nbgrader adds the execute reply's error to the cell when no output shows it (a timeout,
+        or an error output that was cut): that error counts against the caps too, and is shortened
+        when it does not fit."""
+        reply, cell = kwargs.get("execute_reply") or {}, kwargs.get("cell")
+        content = reply.get("content", {})
+        if content.get("status") == "error" and cell is not None and not any(
+                o.get("output_type") == "error" and o.get("ename") == content.get("ename") for o in cell.outputs):
+            error = {key: content.get(key) for key in ("ename", "evalue", "traceback")}
+            if not self._within_cap(kwargs.get("cell_index", self.cell_number - 1), _content_size(error), cell.outputs):
+                ename, evalue = str(content.get("ename"))[:100], str(content.get("evalue"))[:1000]
+                short = {**content, "ename": ename, "evalue": evalue + " [cut]", "traceback": [f"{ename}: {evalue} [cut]"]}
+                kwargs["execute_reply"] = {**reply, "content": short}
+        return super().on_cell_executed(**kwargs)
+
     def _update_display_id(self, display_id, msg):
         """``update_display_data`` rewrites every earlier output shown with ``display_id``.
 
@@ -230,23 +246,26 @@ class GradingExecute(Execute):
             super()._update_display_id(display_id, msg)
 
     def _within_cap(self, cell_index, size, outs):
-        """Count ``size`` bytes of output for a cell and the notebook; False once either cap is passed."""
+        """Count ``size`` bytes of output for a cell and the notebook; False once either cap is passed
+        (output that is cut does not count against the notebook's total)."""
         used = self.output_bytes.get(cell_index, 0)
         self.output_bytes[cell_index] = used + size
-        cap = self.limits.output_kb << 10
-        total_cap = self.limits.notebook_output_kb << 10
+        cap, total_cap = self.limits.output_kb << 10, self.limits.notebook_output_kb << 10
         total = self.total_output_bytes
-        self.total_output_bytes = total + size
         if used + size <= cap and total + size <= total_cap:
+            self.total_output_bytes = total + size
             return True
-        if used <= cap and total <= total_cap:  # the first output cut: say so once, in the cell and the log
-            what = (f"this cell printed more than {self.limits.output_kb} KB" if used + size > cap else
-                    f"the notebook printed more than {self.limits.notebook_output_kb} KB in all")
+        if used <= cap:  # the first output cut in this cell: say so in the cell, and once in the log
+            whole = used + size <= cap
+            what = (f"the notebook printed more than {self.limits.notebook_output_kb} KB in all" if whole else
+                    f"this cell printed more than {self.limits.output_kb} KB")
             note = f"\n[output truncated: {what}]\n"
             outs.append(new_output("stream", name="stdout", text=note))
-            self.room.notes.append(f"cell {cell_index + 1}: {note.strip()[1:-1]}")
-        if total > total_cap:
-            self.output_bytes[cell_index] = max(used, cap) + 1  # later outputs of the cell are cut too
+            if not (whole and self.notebook_cut):
+                self.room.notes.append(f"cell {cell_index + 1}: {note.strip()[1:-1]}"
+                                       + ("; later cells' output is cut too" if whole else ""))
+            self.notebook_cut = self.notebook_cut or whole
+            self.output_bytes[cell_index] = cap + 1  # later outputs of the cell are cut without another note
         return False
 
     def handle_comm_msg(self, outs, msg, cell_index):
