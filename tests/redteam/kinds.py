@@ -271,17 +271,21 @@ def _fills_ipc_folder(t):
         "raise RuntimeError('bounded' if written < 200 << 20 else f'wrote {written >> 20} MB')")
 
 
-def _setsid_hog(t):
-    """Forty children leave the session (setsid) and spin for 20 s, beside a correct notebook."""
+def setsid_hog(children=40, seconds=20, linger=0):
+    """A correct notebook whose first cell forks ``children`` that leave the session (setsid) and
+    spin for ``seconds``; its last cell then sleeps ``linger`` seconds (so the spinning outlasts it)."""
     hog = ("import os, time\n"
-           "for _ in range(40):\n"
+           f"for _ in range({children}):\n"
            "    if os.fork() == 0:\n"
            "        os.setsid()\n"
-           "        end = time.monotonic() + 20\n"
+           f"        end = time.monotonic() + {seconds}\n"
            "        while time.monotonic() < end:\n"
            "            pass\n"
            "        os._exit(0)")
-    return Submission().insert_after("test_rnn_cell_forward", hog).bytes()
+    notebook = Submission().insert_after("test_rnn_cell_forward", hog)
+    if linger:
+        notebook.insert_after("test_make_torch_rnn", f"import time\ntime.sleep({linger})")
+    return lambda t: notebook.bytes()
 
 
 def _module_setting(setting):
@@ -431,7 +435,7 @@ KINDS = [
          [("log", "the notebook printed more than 8192 KB in all")]),
     Kind("fills_ipc_folder", "make_torch_rnn fills its socket folder, /dev/shm and /dev", _fills_ipc_folder, 7,
          [("test_make_torch_rnn", "RuntimeError: bounded")]),
-    Kind("setsid_hog", "40 children call setsid() and spin for 20 s; the code is right", _setsid_hog, 10),
+    Kind("setsid_hog", "40 children call setsid() and spin for 20 s; the code is right", setsid_hog(), 10),
     Kind("rnn_layers_15000", "an nn.RNN that says num_layers=15000", _module_setting("num_layers = 15000"), 7,
          [("test_make_torch_rnn", "num_layers must be an integer from 1 to 8, not 15000")]),
     Kind("rnn_hidden_20000", "an nn.RNN that says hidden_size=20000", _module_setting("hidden_size = 20000"), 7,
