@@ -10,15 +10,20 @@ import csv
 import hashlib
 import html
 import json
+import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from redteam.kinds import KINDS, Targets
+
+pytestmark = pytest.mark.e2e  # every test here grades notebooks through the sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "ps01-rnn" / "ps01-rnn.ipynb"
@@ -165,3 +170,58 @@ def test_the_summary_gives_pass_rates_per_task(graded):
                      r"test_make_torch_rnn \d+/\d+", stdout)
     failed = sum(1 for k in KINDS if any(place == "problem" for place, _ in k.reasons))
     assert f"{failed} not graded" in stdout
+
+
+# ----------------------------------------------------------------------------- grading without root
+
+GRADING_USER = "autograder-test"
+
+
+def _as_user_command(command, user):
+    """``command`` run as ``user`` in a private mount namespace, where any folder on the way to the
+    Python installation that ``user`` may not enter (e.g. /root holding pyenv) shows only that
+    installation: what a shared server with a readable interpreter looks like."""
+    steps, path = [], Path(sys.base_prefix)
+    for folder in [*reversed(path.parents), path][1:]:
+        if not os.stat(folder.parent).st_mode & 0o001:  # the user cannot enter folder.parent
+            view = tempfile.mkdtemp(prefix="interpreter-view-")
+            steps += [f"mount --bind {shlex.quote(str(folder))} {view}",
+                      f"mount -t tmpfs -o mode=0755,size=1m tmpfs {shlex.quote(str(folder.parent))}",
+                      f"mkdir -p {shlex.quote(str(folder))}", f"mount --bind {view} {shlex.quote(str(folder))}"]
+    steps.append(f"exec su {user} -s /bin/sh -c {shlex.quote(command)}")
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-ec", "\n".join(steps)]
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(os.getuid() != 0 or not all(shutil.which(t) for t in ("unshare", "su", "useradd")),
+                    reason="needs root to create the unprivileged grading user")
+def test_an_unprivileged_user_grades_in_bubblewraps_user_namespace():
+    """As a user without privileges: the sandbox is bubblewrap's user namespace, the rooms are tmpfs
+    in the worker's own user and mount namespace, and CPU falls back to per-process limits."""
+    if subprocess.run(["id", GRADING_USER], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", GRADING_USER], check=True)
+    work = Path(tempfile.mkdtemp(prefix="unprivileged-grading-"))
+    try:
+        submissions, out = work / "class", work / "out"
+        submissions.mkdir()
+        shutil.copyfile(SOLUTION, submissions / "solution.ipynb")
+        fills = next(k for k in KINDS if k.name == "fills_ipc_folder")
+        (submissions / "fills_ipc_folder.ipynb").write_bytes(fills.build(Targets(str(ROOT), str(submissions), str(out))))
+        subprocess.run(["chown", "-R", GRADING_USER, str(work)], check=True)
+        env = (f"HOME={work} PYTHONPATH={shlex.quote(os.environ.get('PYTHONPATH', str(ROOT)))} "
+               "TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0")
+        command = (f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.quote(sys.executable)} -m autograder grade ps01 "
+                   f"{submissions} --out {out} --workers 2 {' '.join(LIMITS)}")
+        run = subprocess.run(_as_user_command(command, GRADING_USER), capture_output=True, text=True, timeout=900)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+        with open(out / "grades.csv", newline="") as handle:
+            rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+        assert float(rows["solution"]["score"]) == 10 and float(rows["fills_ipc_folder"]["score"]) == 7, rows
+        result = json.loads((out / ".grading" / "results" / "fills_ipc_folder.json").read_text())["result"]
+        assert "RuntimeError: bounded" in result["messages"]["test_make_torch_rnn"]
+        workers = (out / ".grading" / "workers.log").read_text()
+        assert "kernel rooms: tmpfs of 4096 KB" in workers, workers[-2000:]
+        assert "per-process limits and nice 10 only" in workers
+        assert (out / "grades.csv").stat().st_uid != 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
