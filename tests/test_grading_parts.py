@@ -383,6 +383,28 @@ def test_the_sandbox_runs_as_a_user_of_its_own(sandbox):
         assert box.uid != 0
 
 
+def test_every_folder_the_kernel_can_write_to_is_bounded_in_total(sandbox):
+    """Several files per folder (each under the file size limit), until the folder is full or refuses."""
+    probe = (
+        "import os\n"
+        "for folder in ['/', '/dev', '/dev/shm', '/tmp', '.', os.path.dirname(os.getcwd()), '/proc', '/sys']:\n"
+        "    written = 0\n"
+        "    try:\n"
+        "        for i in range(6):\n"
+        "            with open(os.path.join(folder, f'probe-{i}'), 'wb') as handle:\n"
+        "                for _ in range(4):\n"
+        "                    written += handle.write(b'x' * (1 << 20))\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    print(folder, written >> 20)\n")
+    run = in_sandbox(sandbox, probe)
+    written = dict(line.rsplit(" ", 1) for line in run.stdout.strip().splitlines())
+    assert len(written) == 8, run.stdout + run.stderr
+    box, _ = sandbox
+    assert all(int(mb) <= box.limits.disk_mb for mb in written.values()), written
+    assert written["/"] == written["/dev"] == "0"
+
+
 def test_writes_in_the_sandbox_vanish_with_it(sandbox):
     in_sandbox(sandbox, "open('/tmp/left-behind', 'w').write('x'); open('here', 'w').write('x')")
     _, folder = sandbox

@@ -178,9 +178,11 @@ class Sandbox:
             args += ["--ro-bind", str(file), str(workdir / Path(file).name)]
         shown = readonly + [Path(d) for d in SYSTEM_DIRS if Path(d).is_dir() and not Path(d).is_symlink()]
         for path in self.hidden:  # e.g. the course package inside a site-packages the sandbox shows
-            if any(_inside(path, folder) and path != folder for folder in shown):
-                args += ["--tmpfs", str(path)]
-        args += ["--chdir", str(workdir), "--clearenv"]
+            if path.exists() and any(_inside(path, folder) and path != folder for folder in shown):
+                args += ["--size", "4096", "--tmpfs", str(path), "--remount-ro", str(path)]
+        # The sandbox's root (and the folders made in it for the binds) is a tmpfs without a size that
+        # the kernel's user owns when bubblewrap runs unprivileged: read-only, like everything not sized.
+        args += ["--remount-ro", "/", "--chdir", str(workdir), "--clearenv"]
         for key, value in (env or {}).items():
             args += ["--setenv", key, str(value)]
         rlimits = {"RLIMIT_AS": limits.memory_mb << 20, "RLIMIT_NPROC": limits.processes,
