@@ -181,8 +181,9 @@ class Grader:
             cell_id = info.get("grade_id") if isinstance(info, dict) else None
             if not isinstance(cell_id, str):  # null metadata, a list as the id...: not one of ours
                 del cell.metadata["nbgrader"]
-                notes.append(f"a cell's nbgrader metadata is not usable ({printable(repr(info), 80)}); "
-                             "the cell earns nothing")
+                what = (f"grade_id {printable(repr(cell_id), 60)}" if isinstance(info, dict)
+                        else f"{printable(repr(info), 60)} instead of a dict")
+                notes.append(f"a cell's nbgrader metadata is not usable ({what}); the cell earns nothing")
                 continue
             original = self.released.get(cell_id)
             if original is None or cell_id in seen:
