@@ -53,6 +53,9 @@ class StudentCodeStopped(BaseException):
     """
 
 
+LOW_PRECISION_DIGITS = {"float32": 7, "float16": 3, "bfloat16": 2}
+
+
 @dataclass
 class _Returned:
     """What the student's functions returned during one check: enough to explain a failure."""
@@ -236,9 +239,10 @@ class CheckService:
         """Say when low precision is the likely cause of a numeric mismatch."""
         if not self.returned.low_precision or " is wrong" not in text:
             return ""
-        kinds = " and ".join(sorted(self.returned.low_precision))
-        return (f"\n  note: your function returned {kinds} numbers, which keep about 7 significant digits "
-                "(float16: 3); the check compares more digits than that, so compute in float64 "
+        kinds = sorted(self.returned.low_precision)
+        digits = min(LOW_PRECISION_DIGITS[kind] for kind in kinds)
+        return (f"\n  note: your function returned {' and '.join(kinds)} numbers, which keep about {digits} "
+                "significant digits; the check compares more digits than that, so compute in float64 "
                 "(e.g. np.asarray(x, dtype=np.float64) or tensor.double())")
 
     def _fault(self, name, args, kwargs, error, grade_id):
@@ -288,7 +292,7 @@ def _refused_value(value, what, depth=0):
 
 def _low_precision(value, found, depth=0):
     dtype = str(getattr(value, "dtype", ""))
-    for name in ("float16", "float32", "bfloat16"):
+    for name in LOW_PRECISION_DIGITS:
         if dtype.endswith(name):
             found.add(name)
     if depth < 8 and isinstance(value, (list, tuple, dict)):
