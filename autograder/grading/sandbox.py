@@ -115,7 +115,9 @@ class Sandbox:
         self.hidden = [Path(p).resolve() for p in hidden]
         self.root = os.getuid() == 0
         self.uid = SANDBOX_UID_BASE + os.getpid() if self.root else os.getuid()
-        self.groups, self.groups_problem = (cgroup_layout() if groups else (None, "not asked for"))
+        self.groups, self.groups_problem = (cgroup_layout() if groups else (None, "switched off"))
+        if self.groups:
+            _remove_stale_groups(self.groups)
         self.mounts = mounts
         self._count = 0
 
@@ -310,6 +312,18 @@ def cgroup_layout():
         return found, ""
     return None, ("no writable cgroup with the cpu, memory and pids controllers (cgroup v2 delegated to "
                   "this user, or cgroup v1 as root)")
+
+
+def _remove_stale_groups(layout):
+    """Delete the empty groups of grading workers that were killed before they could (their PID is gone)."""
+    for folder in layout.values():
+        for group in folder.glob("autograder-*-*"):
+            pid = group.name.split("-")[1]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                try:
+                    group.rmdir()
+                except OSError:
+                    pass
 
 
 def _v2_usable(folder):
