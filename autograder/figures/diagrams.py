@@ -83,13 +83,20 @@ class Drawing:
 
 
 def symbols(s):
-    """Text with the notation's subscripts: "h_{t-1}" and "W_x" become SVG subscripts, "~c" is c̃."""
+    """Text in the notation's symbols: "h_{t-1}", "W_x" subscripts, "h^{[1]}" a superscript, "~c" is c̃.
+
+    A literal underscore is written "\\_" (for code such as h_n).
+    """
     s = html.escape(s, quote=False).replace("~c", "c̃").replace("~h", "h̃").replace("\\_", "\x00")
 
     def sub(match):
         text = (match.group(1) or match.group(2)).replace("-", "−")
         return f'<tspan baseline-shift="sub" font-size="75%">{text}</tspan>'
 
+    def sup(match):
+        return f'<tspan baseline-shift="super" font-size="70%">{match.group(1)}</tspan>'
+
+    s = re.sub(r"\^\{([^}]*)\}", sup, s)
     return re.sub(r"_\{([^}]*)\}|_([A-Za-z0-9]+)", sub, s).replace("\x00", "_")
 
 
@@ -366,11 +373,11 @@ def bidirectional():
 
 def stacked_h_n():
     d = Drawing(930, 400, "A stacked bidirectional network and the rows of PyTorch's h_n",
-                "Two bidirectional layers over three steps. Layer 0 reads x_1 to x_3; layer 1 reads layer 0's "
-                "concatenated outputs. Each layer has a forward row, whose final state is at the last step, and "
+                "Two bidirectional layers over three steps. Layer 1 (PyTorch's l0) reads x_1 to x_3; layer 2 "
+                "(l1) reads layer 1's concatenated outputs. Each layer has a forward row, whose final state is at the last step, and "
                 "a backward row, whose final state is at the first step. The four final states are the rows of "
-                "h_n in the order layer * 2 + direction: h_n[0] layer 0 forward, h_n[1] layer 0 backward, h_n[2] "
-                "layer 1 forward, h_n[3] layer 1 backward. h_n[-1] is therefore the top layer's backward state at "
+                "h_n in the order l * 2 + direction: h_n[0] l0 forward, h_n[1] l0 backward, h_n[2] "
+                "l1 forward, h_n[3] l1 backward. h_n[-1] is therefore the top layer's backward state at "
                 "step 1, which output[:, -1] does not hold.")
     xs = [150, 300, 450]
     rows = {(0, 0): 290, (0, 1): 240, (1, 0): 160, (1, 1): 110}
@@ -380,7 +387,7 @@ def stacked_h_n():
         d.line([(x + 45, 348), (x + 45, 335), (x + 65, 335), (x + 65, 272)], "wire-w")
         for (layer, direction), y in rows.items():
             arrow = "→" if direction == 0 else "←"
-            d.box(x - 10 if direction == 0 else x + 25, y, 55, 30, f"{arrow}h{layer}_{k}", "box", "small")
+            d.box(x - 10 if direction == 0 else x + 25, y, 55, 30, f"{arrow}h^{{[{layer + 1}]}}_{k}", "box", "small")
         # layer 1 reads layer 0's two directions, concatenated
         d.line([(x + 5, 288), (x + 5, 215), (x + 65, 215)], "wire", arrow=False)
         d.line([(x + 65, 238), (x + 65, 215)], "wire", arrow=False)
@@ -396,11 +403,13 @@ def stacked_h_n():
                 d.arrow(xs[k] + 45, y + 15, xs[k + 1] - 12, y + 15, "wire-w")
             else:
                 d.arrow(xs[k + 1] + 25, y + 15, xs[k] + 82, y + 15, "wire-w")
-    d.text(60, 310, "layer 0", "small", "middle")
-    d.text(60, 180, "layer 1", "small", "middle")
-    labels = {(0, 0): "h\\_n[0]: layer 0, forward (t = T)", (0, 1): "h\\_n[1]: layer 0, backward (t = 1)",
-              (1, 0): "h\\_n[2] = h\\_n[-2]: layer 1, forward (t = T)",
-              (1, 1): "h\\_n[3] = h\\_n[-1]: layer 1, backward (t = 1)"}
+    d.text(60, 300, "layer 1", "small", "middle")
+    d.text(60, 316, "(PyTorch l0)", "small muted", "middle")
+    d.text(60, 170, "layer 2", "small", "middle")
+    d.text(60, 186, "(PyTorch l1)", "small muted", "middle")
+    labels = {(0, 0): "h\\_n[0]: l0, forward (t = T)", (0, 1): "h\\_n[1]: l0, backward (t = 1)",
+              (1, 0): "h\\_n[2] = h\\_n[-2]: l1, forward (t = T)",
+              (1, 1): "h\\_n[3] = h\\_n[-1]: l1, backward (t = 1)"}
     for (layer, direction), y in rows.items():
         if direction == 0:
             d.line([(xs[-1] + 45, y + 15), (628, y + 15)], "wire-g")
@@ -408,7 +417,8 @@ def stacked_h_n():
             d.line([(xs[0] + 25, y + 15), (120, y + 15), (120, y - 6), (620, y - 6), (620, y + 10), (628, y + 10)],
                    "wire-g")
         d.text(636, y + 20 if direction == 0 else y + 14, labels[layer, direction], "small", "start")
-    d.text(420, 22, "h\\_n has shape (layers · directions, batch, units); row = layer · 2 + direction", "small")
+    d.text(420, 22, "h\\_n: (layers · directions, batch, units); row = l · 2 + direction, "
+           "with l counted from 0 as in weight\\_ih\\_l0", "small")
     d.text(420, 394, "h\\_n[-2] is in output[:, -1, :units]; h\\_n[-1] is in output[:, 0, units:], not in output[:, -1]",
            "small muted")
     return d
@@ -450,7 +460,7 @@ def padding_packing_masking():
             d.box(x, 60 + 45 * row, cell, cell, f"{row + 1}", "real", "small")
         d.text(x + 15, 210, str(size), "small weight")
         offsets += size
-    d.text(330, 210, "batch_sizes", "small weight", "end")
+    d.text(330, 210, "batch\\_sizes", "small weight", "end")
     d.text(440, 240, "data holds 10 steps, not 15", "small")
     # masking
     for row, length in enumerate(lengths):

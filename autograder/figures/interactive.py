@@ -80,8 +80,7 @@ class InteractiveFigure:
                 f'<svg class="ifig-plot" viewBox="0 0 640 360" role="img" '
                 f'aria-label="{html.escape(self.description)}"></svg>'
                 f'<p class="ifig-readout" aria-live="polite"></p>'
-                f'<noscript>This figure needs JavaScript; the static figures on this page show the same '
-                f'quantities.</noscript>'
+                f'<noscript>This figure is drawn by JavaScript, which is turned off.</noscript>'
                 f'<script type="application/json" class="ifig-data">{data}</script></figure>')
 
 
