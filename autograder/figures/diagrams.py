@@ -309,9 +309,9 @@ def gru_cell():
 
 def bptt_graph():
     d = Drawing(840, 330, "Backpropagation through time: the gradient's path",
-                "The unrolled network h_0 to h_3, each state h_t producing a loss L_t, the losses summed into L. "
-                "Forward arrows in black run from x_t and h_{t-1} to h_t and up to L_t. Dashed orange arrows run "
-                "the other way: from each L_t down to h_t, and from h_t back to h_{t-1}, each backward step "
+                "The unrolled network h_0 to h_3, each state h_t producing a loss ℓ_t, the losses summed into L. "
+                "Forward arrows in black run from x_t and h_{t-1} to h_t and up to ℓ_t. Dashed orange arrows run "
+                "the other way: from each ℓ_t down to h_t, and from h_t back to h_{t-1}, each backward step "
                 "multiplying by the Jacobian dh_t/dh_{t-1} = diag(tanh'(a_t)) W_h transposed; the gradient of "
                 "W_h adds up one contribution from every step.")
     xs = [60, 230, 400, 570]
@@ -323,17 +323,17 @@ def bptt_graph():
             d.text((x + xs[k - 1] + 80) / 2, 214, f"∂h_{k}/∂h_{k - 1}", "small gradient")
             d.box(x + 15, 270, 50, 30, f"x_{k}", "real")
             d.arrow(x + 40, 268, x + 40, 196, "wire-w")
-            d.box(x + 15, 60, 50, 30, f"L_{k}", "box")
+            d.box(x + 15, 60, 50, 30, f"ℓ_{k}", "box")
             d.arrow(x + 30, 148, x + 30, 92)
             d.line([(x + 52, 92), (x + 52, 148)], "wire-g")
             d.line([(x + 40, 60), (x + 40, 40), (728, 40)], "wire", arrow=False)
-    d.box(730, 25, 80, 30, "L = Σ L_t", "box", "small")
+    d.box(730, 25, 80, 30, "L = Σ ℓ_t", "box", "small")
     d.text(150, 240, "one backward step:", "small gradient", "start")
     d.text(150, 256, "∂h_t/∂h_{t-1} = diag(tanh′(a_t)) W_hᵀ", "small gradient", "start")
     d.text(665, 150, "∂L/∂W_h sums one term", "small gradient", "start")
     d.text(665, 166, "per step: one W_h,", "small gradient", "start")
     d.text(665, 182, "used at every step", "small gradient", "start")
-    d.text(420, 322, "forward: solid black; backward (the gradient): dashed orange, a product of Jacobians from L_t "
+    d.text(420, 322, "forward: solid black; backward (the gradient): dashed orange, a product of Jacobians from ℓ_t "
            "back to h_k", "small muted")
     return d
 
