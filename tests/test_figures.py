@@ -128,6 +128,7 @@ def test_gradient_magnitude_data(payloads):
     x, W_x, Q, (lstm_W_x, lstm_W_h) = interactive.gradient_setup()
     units = interactive.GRADIENT_UNITS
     np.testing.assert_allclose(Q @ Q.T, np.eye(units), atol=1e-12)  # every singular value of s Q is s
+    np.testing.assert_allclose(lstm_W_h @ lstm_W_h.T, np.eye(units), atol=1e-12)  # Keras's orthogonal init
     for s in (0.5, 1.0, 3.0):
         norms = reference.gradient_norms_per_step(x, None, W_x, s * Q, np.zeros(units))[0]
         got = p["data"]["rnn"][index(p, "s", s)]
@@ -156,6 +157,8 @@ def test_gate_dynamics_data(payloads):
     assert p["data"]["write"] == [int(k in (3, 14)) for k in range(30)]
     leaky = p["data"]["grid"][index(p, "bf", 0.0)][index(p, "gain", 12.0)][keys.index("c")]
     assert abs(leaky[13]) < 0.01 < abs(grid[keys.index("c")][13])  # bias 0: the memory is gone by step 14
+    soft = p["data"]["grid"][index(p, "bf", 6.0)][index(p, "gain", 2.0)][keys.index("i")]
+    assert 0.2 < min(soft) and max(soft) < 0.8  # gain 2: the input gate neither closes nor opens fully
 
 
 def test_hidden_state_evolution_data(payloads):
@@ -168,6 +171,10 @@ def test_hidden_state_evolution_data(payloads):
         np.testing.assert_allclose(h, h_all[0], rtol=DIGITS_RTOL, atol=1e-12)
         np.testing.assert_allclose(c[-1], c_last[0], rtol=DIGITS_RTOL, atol=1e-12)
     np.testing.assert_allclose(p["data"]["x"][index(p, "input", "pulse")], np.eye(30)[4])
+    # what chapter 3 says of it: with forget bias -2 the pulse is gone within a few steps, with 2 it is kept
+    c_low = np.array(p["data"]["grid"][index(p, "input", "pulse")][index(p, "bf", -2.0)][1])
+    c_high = np.array(p["data"]["grid"][index(p, "input", "pulse")][index(p, "bf", 2.0)][1])
+    assert np.abs(c_low[10:]).max() < 0.01 and np.abs(c_high[10:]).min(axis=0).max() > 0.5
 
 
 def test_parameter_comparison_data(payloads):

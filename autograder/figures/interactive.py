@@ -137,8 +137,8 @@ def gradient_setup():
     """Chapter 2's sequence and weights: 100 steps, 4 features, 16 units; W_h = s Q, Q orthogonal.
 
     Returns (x, W_x, Q, lstm_params): the RNN's input weights and orthogonal Q drawn as chapter 2 draws
-    them (seed 0), and an LSTM with Keras's default initialisation drawn with seed 1 (Glorot-uniform
-    W_x, orthogonal W_h, zero biases; the forget block's bias is set per curve).
+    them (seed 0), and an LSTM initialised as Keras does by default, drawn with seed 1 (Glorot-uniform
+    W_x, a W_h with orthonormal rows, zero biases; the forget block's bias is set per curve).
     """
     rng = np.random.default_rng(0)
     x = rng.normal(size=(1, GRADIENT_STEPS, GRADIENT_FEATURES))
@@ -147,8 +147,8 @@ def gradient_setup():
     lstm_rng = np.random.default_rng(1)
     limit = np.sqrt(6 / (GRADIENT_FEATURES + 4 * GRADIENT_UNITS))
     lstm_W_x = lstm_rng.uniform(-limit, limit, size=(GRADIENT_FEATURES, 4 * GRADIENT_UNITS))
-    blocks = [np.linalg.qr(lstm_rng.normal(size=(GRADIENT_UNITS, GRADIENT_UNITS)))[0] for _ in range(4)]
-    lstm_W_h = np.concatenate(blocks, axis=1)
+    # Keras's orthogonal initializer on the (units, 4 units) recurrent kernel: orthonormal rows
+    lstm_W_h = np.linalg.qr(lstm_rng.normal(size=(4 * GRADIENT_UNITS, GRADIENT_UNITS)))[0].T
     return x, W_x, Q, (lstm_W_x, lstm_W_h)
 
 
