@@ -1,0 +1,101 @@
+"""The book's matplotlib figures, one function each, so that a page's figure cell is one or two lines.
+
+Each function draws with the reference package and returns the figure; the page's cell carries the
+figure's caption and alt text. matplotlib is imported when a figure is drawn, not on import.
+"""
+
+import numpy as np
+
+from autograder.reference import ACTIVATIONS, DERIVATIVES, rnn_forward
+
+
+def _axes(*args, **kwargs):
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(*args, **kwargs)
+
+
+def hidden_state_by_recurrent_weight(W_x, b, recurrent_weights, steps=20):
+    """Chapter 1: a one-unit tanh RNN's state over the input 0.1, 0.2, ... (capped at 1), one line per U.
+
+    Args:
+        W_x: input weight of shape (1, 1); b: bias of shape (1,).
+        recurrent_weights: the values of U to draw.
+    """
+    inputs = np.minimum(np.arange(1, steps + 1) * 0.1, 1.0).reshape(1, steps, 1)
+    fig, ax = _axes(figsize=(6, 3.2))
+    for recurrent in recurrent_weights:
+        h_all, _ = rnn_forward(inputs, None, W_x, np.array([[recurrent]]), b)
+        ax.plot(np.arange(1, steps + 1), h_all.ravel(), marker="o", markersize=3,
+                label=f"U = {recurrent}")
+    ax.set_xlabel("time step t")
+    ax.set_ylabel("hidden state $h_t$")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def activations(points):
+    """Chapter 1: tanh, sigmoid and ReLU (left) and their derivatives (right), marked at `points`."""
+    z = np.linspace(-4, 4, 401)
+    fig, (left, right) = _axes(1, 2, figsize=(8, 3.2), sharex=True)
+    for name in ACTIVATIONS:
+        left.plot(z, ACTIVATIONS[name](z), label=name)
+        right.plot(z, DERIVATIVES[name](z), label=name)
+        left.scatter(points, ACTIVATIONS[name](points), s=15)
+        right.scatter(points, DERIVATIVES[name](points), s=15)
+    left.set_title("activation")
+    right.set_title("derivative")
+    for ax in (left, right):
+        ax.set_xlabel("z")
+        ax.axhline(0, color="grey", linewidth=0.5)
+    left.set_ylim(-1.2, 2.2)
+    left.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def gradient_norms_by_scale(distance, norms_by_scale, units):
+    """Chapter 2: ||dh_T/dh_t|| against the distance T - t, one line per recurrent scale s."""
+    fig, ax = _axes(figsize=(6.5, 3.6))
+    for s, norms in norms_by_scale.items():
+        ax.semilogy(distance, norms, label=f"s = {s}")
+    ax.semilogy(distance, np.sqrt(units) * 0.5 ** distance, "k--", linewidth=0.8,
+                label="bound for s = 0.5")
+    ax.set_xlabel("distance T - t (steps back from the end)")
+    ax.set_ylabel(r"$\|\partial h_T / \partial h_t\|$")
+    ax.set_ylim(1e-50, 1e10)
+    ax.legend(frameon=False, ncol=2, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def rnn_against_lstm(distance, rnn_norms, lstm_norms):
+    """Chapter 2: the vanilla RNN's ||dh_T/dh_t|| and the LSTM's ||dh_T/dc_t|| per forget bias."""
+    fig, ax = _axes(figsize=(6.5, 3.6))
+    ax.semilogy(distance[:-1], rnn_norms[:-1], color="black",
+                label=r"vanilla RNN, $\|\partial h_T/\partial h_t\|$")
+    for fb, n in lstm_norms.items():
+        label = rf"LSTM, forget bias {fb:g}" + (" (Keras default)" if fb == 1.0 else "")
+        ax.semilogy(distance[:-1], n[:-1], label=label)
+    ax.set_xlabel("distance T - t (steps back from the end)")
+    ax.set_ylabel("gradient norm")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def remedies(distance, rnn_norms, skip_norms, irnn_norms):
+    """Chapter 2: skip connections of D steps and the identity-initialised ReLU RNN against a plain RNN."""
+    fig, ax = _axes(figsize=(6.5, 3.6))
+    ax.semilogy(distance[:-1], rnn_norms[:-1], color="black", label="plain tanh RNN")
+    for D, norms in skip_norms.items():
+        reach = D * np.arange(len(norms) - 1, -1, -1)
+        ax.semilogy(reach[:-1], norms[:-1], marker="o", markersize=3,
+                    label=f"skip connections, D = {D}")
+    ax.semilogy(distance[:-1], irnn_norms[:-1], label="identity-initialised ReLU RNN")
+    ax.set_xlabel("distance T - t (steps back from the end)")
+    ax.set_ylabel(r"$\|\partial h_T / \partial h_t\|$")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
