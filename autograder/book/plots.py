@@ -99,3 +99,34 @@ def remedies(distance, rnn_norms, skip_norms, irnn_norms):
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def memory_register(history, value, write, erase, read):
+    """Chapter 3: the hand-designed LSTM memory register's input, gates and states over time.
+
+    Args:
+        history: `lstm_gate_history`'s dictionary for one sequence and one unit.
+        value, write, erase, read: the input's value and its three flags, each of shape (time,).
+    """
+    steps = len(value)
+    t = np.arange(1, steps + 1)
+    fig, (top, middle, bottom) = _axes(3, 1, figsize=(7, 5.6), sharex=True,
+                                       gridspec_kw={"height_ratios": [1.2, 0.9, 1.4]})
+    top.bar(t, value, color="lightgrey", label="value $v_t$")
+    for flag, label, marker in ((write, "write", "v"), (erase, "erase", "x"), (read, "read", "o")):
+        top.scatter(t[flag > 0], np.full(int(flag.sum()), 1.2), marker=marker, label=label)
+    top.set_ylim(-1.75, 1.45)
+    top.set_ylabel("input")
+    top.legend(frameon=False, ncol=4, fontsize=8, loc="lower left")
+    gate_rows = np.stack([history[g][0, :, 0] for g in ("i", "f", "o")])
+    middle.imshow(gate_rows, aspect="auto", cmap="Greys", vmin=0, vmax=1,
+                  extent=(0.5, steps + 0.5, 2.5, -0.5))
+    middle.set_yticks([0, 1, 2], ["input $i_t$", "forget $f_t$", "output $o_t$"])
+    middle.set_title("gates (black: open, 1; white: closed, 0)", fontsize=9)
+    bottom.plot(t, history["c"][0, :, 0], marker="o", markersize=3, label="cell state $c_t$")
+    bottom.plot(t, history["h"][0, :, 0], marker="s", markersize=3, label="hidden state $h_t$")
+    bottom.axhline(0, color="grey", linewidth=0.5)
+    bottom.set_xlabel("time step t")
+    bottom.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
