@@ -130,3 +130,34 @@ def memory_register(history, value, write, erase, read):
     bottom.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def gru_holds_a_cue(inputs, cues, history, rnn_h):
+    """Chapter 4: the cue input, a hand-set GRU's gates, and its state against a vanilla RNN's.
+
+    Args:
+        inputs: the input of shape (1, time, 2): cue flag, cue value.
+        cues: {zero-based step: value} of the cues.
+        history: `gru_gate_history`'s dictionary (z in the frameworks' convention, share kept).
+        rnn_h: the vanilla RNN's states, shape (time,).
+    """
+    steps = inputs.shape[1]
+    steps_axis = np.arange(1, steps + 1)
+    fig, (top, middle, bottom) = _axes(3, 1, figsize=(7, 5.6), sharex=True)
+    top.plot(steps_axis, inputs[0, :, 1], color="grey", marker="o", markersize=3)
+    top.set_ylabel("input value")
+    middle.plot(steps_axis, history["z"].ravel(), label="update gate z (share kept)")
+    middle.plot(steps_axis, history["r"].ravel(), linestyle="--", label="reset gate r")
+    middle.set_ylabel("gate")
+    middle.legend(frameon=False, loc="center", bbox_to_anchor=(0.45, 0.5))
+    bottom.plot(steps_axis, history["h"].ravel(), label="GRU state $h_t$")
+    bottom.plot(steps_axis, rnn_h, label="vanilla RNN state $h_t$")
+    bottom.set_ylabel("state")
+    bottom.set_xlabel("time step t")
+    bottom.legend(frameon=False, loc="lower left")
+    for ax in (top, middle, bottom):
+        ax.axhline(0, color="grey", linewidth=0.5)
+        for step in cues:
+            ax.axvline(step + 1, color="grey", linewidth=0.5, linestyle=":")
+    fig.tight_layout()
+    return fig
