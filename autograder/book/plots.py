@@ -161,3 +161,60 @@ def gru_holds_a_cue(inputs, cues, history, rnn_h):
             ax.axvline(step + 1, color="grey", linewidth=0.5, linestyle=":")
     fig.tight_layout()
     return fig
+
+
+def forecasting_windows(temperature, targets, split, example, in_steps, out_steps):
+    """Chapter 5: the temperature series split in time (top) and one window with its target (bottom).
+
+    Args:
+        temperature: the series' temperature column, shape (hours,).
+        targets: the windows' targets, shape (windows, out_steps).
+        split: the first validation hour; example: the window to zoom on.
+    """
+    hours = np.arange(len(temperature))
+    fig, (whole, zoom) = _axes(2, 1, figsize=(8, 5))
+    whole.plot(hours, temperature, color="grey", linewidth=0.7)
+    whole.axvspan(example, example + in_steps + out_steps, color="tab:blue", alpha=0.3)
+    whole.axvline(split - 0.5, color="black", linestyle="--", linewidth=1)
+    for x, text, align in ((split - 15, "training", "right"), (split + 15, "validation", "left")):
+        whole.text(x, 0.95, text, ha=align, va="top", transform=whole.get_xaxis_transform())
+    whole.set_xlabel("hour")
+    whole.set_ylabel("temperature")
+    near = np.arange(example - 12, example + in_steps + out_steps + 12)
+    zoom.plot(near, temperature[near], color="grey", linewidth=0.8, marker=".", markersize=3)
+    inputs_hours = np.arange(example, example + in_steps)
+    zoom.plot(inputs_hours, temperature[inputs_hours], "o", color="tab:blue", markersize=4,
+              label=f"input window ({in_steps} h)")
+    zoom.plot(example + in_steps + np.arange(out_steps), targets[example], "s", color="tab:orange",
+              markersize=4, label=f"target (next {out_steps} h)")
+    zoom.set_xlabel(f"hour (window s = {example})")
+    zoom.set_ylabel("temperature")
+    zoom.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def padding_drift(held, unaware, length):
+    """Chapter 5: one sequence's state over a padded batch's steps, packed (held) and not packed.
+
+    Args:
+        held: the true state, held after the sequence's last real step, shape (time, units).
+        unaware: the state when the padding is read as input, shape (time, units).
+        length: the sequence's real length.
+    """
+    steps, units = held.shape
+    t = np.arange(1, steps + 1)
+    fig, ax = _axes(figsize=(7.5, 3.4))
+    for unit in range(units):
+        line, = ax.plot(t, held[:, unit], marker="o", label=f"unit {unit + 1}, packed")
+        ax.plot(t, unaware[:, unit], linestyle="--", marker="x", color=line.get_color(),
+                label=f"unit {unit + 1}, not packed")
+    ax.axvspan(length + 0.5, steps + 0.5, color="grey", alpha=0.15)
+    ax.text((length + 1 + steps) / 2, 1.02, "padding", ha="center", va="bottom",
+            transform=ax.get_xaxis_transform())
+    ax.set_xlabel("time step")
+    ax.set_ylabel("hidden state")
+    ax.set_xticks(range(1, steps + 1))
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig
