@@ -218,3 +218,39 @@ def padding_drift(held, unaware, length):
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     return fig
+
+
+def influence_maps(influence):
+    """Chapter 6: |change of output at step t| for a nudge of the input at step s, per direction.
+
+    Args:
+        influence: array of shape (2, time, time): direction, output step t, input step s.
+    """
+    steps = influence.shape[1]
+    fig, axes = _axes(1, 3, figsize=(9, 3.2), sharey=True)
+    panels = [("forward half", influence[0]), ("backward half", influence[1]),
+              ("concatenated output", influence.max(axis=0))]
+    ticks = range(0, steps, 3)
+    for ax, (title, grid) in zip(axes, panels):
+        image = ax.imshow(np.ma.masked_equal(grid, 0.0), cmap="viridis", vmin=0,
+                          vmax=influence.max(), origin="upper")
+        ax.set_title(title)
+        ax.set_xlabel("input step s")
+        ax.set_xticks(ticks, [str(k + 1) for k in ticks])
+        ax.set_yticks(ticks, [str(k + 1) for k in ticks])
+    axes[0].set_ylabel("output step t")
+    fig.colorbar(image, ax=axes, shrink=0.8, label="|change of output|")
+    return fig
+
+
+def streaming_output(received, forward_trace, backward_trace, watched_step):
+    """Chapter 6: one step's output of a bidirectional RNN, recomputed as a stream arrives."""
+    fig, ax = _axes(figsize=(6, 3.2))
+    ax.plot(received, forward_trace, marker="o", label="forward half, unit 1")
+    ax.plot(received, backward_trace, marker="s", label="backward half, unit 1")
+    ax.set_xlabel("steps received so far")
+    ax.set_ylabel(f"output at step {watched_step}")
+    ax.set_xticks(received)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
