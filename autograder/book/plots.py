@@ -254,3 +254,27 @@ def streaming_output(received, forward_trace, backward_trace, watched_step):
     ax.legend(frameon=False)
     fig.tight_layout()
     return fig
+
+
+def training_losses(losses_by_name, window, references, target, batch):
+    """Chapter 7: moving averages of training losses, with reference levels.
+
+    Args:
+        losses_by_name: {label: array of per-batch losses}.
+        window: the moving average's width.
+        references: {label: (level, linestyle)} drawn as grey horizontal lines.
+        target: the stopping target, a thin black line. batch: sequences per batch (axis label).
+    """
+    fig, ax = _axes(figsize=(6.4, 3.4))
+    for name, losses in losses_by_name.items():
+        smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
+        ax.plot(np.arange(window, len(losses) + 1), smooth, label=name)
+    for label, (level, style) in references.items():
+        ax.axhline(level, color="grey", linestyle=style, linewidth=1, label=label)
+    ax.axhline(target, color="black", linewidth=0.5)
+    ax.set_yscale("log")
+    ax.set_xlabel(f"batches of {batch} sequences")
+    ax.set_ylabel("training MSE")
+    ax.legend(frameon=False, loc="lower left")
+    fig.tight_layout()
+    return fig

@@ -24,3 +24,10 @@ def glue_values(**values):
         if isinstance(value, np.generic):
             value = value.item()
         glue(name, value, display=False)
+
+
+def markdown_table(header, rows):
+    """A GitHub-flavoured Markdown table: `header` a list of column titles, `rows` lists of cells."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
