@@ -18,6 +18,8 @@ The transform runs before sphinx-design's own HTML transforms (priority 199/200)
 tab-set and dropdown components into their HTML structure.
 """
 
+from pathlib import Path
+
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_design.shared import create_component
@@ -128,7 +130,17 @@ class FrameworkTabs(SphinxPostTransform):
             group_children(parent)
 
 
+STATIC = Path(__file__).parent / "static"
+LAYOUT_CSS = "book-layout.css"  # code and equations fit their column; tables scroll on a phone
+
+
+def add_static_path(app, config):
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
 def setup(app):
     app.setup_extension("sphinx_design")
     app.add_post_transform(FrameworkTabs)
+    app.connect("config-inited", add_static_path)
+    app.add_css_file(LAYOUT_CSS)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
