@@ -12,7 +12,8 @@ class Mistake:
 BIAS_OMITTED = Mistake("bias omitted", "add the bias b before the activation: f(x_t @ W_x + h @ W_h + b)")
 WEIGHTS_SWAPPED = Mistake(
     "input and recurrent weights swapped",
-    "W_x multiplies the input x_t and W_h multiplies the previous state h")
+    "W_x multiplies the input x_t and W_h multiplies the previous state h (if you concatenate, "
+    "[x_t, h_prev] goes with the rows of np.vstack([W_x, W_h]), in the same order)")
 WEIGHTS_TRANSPOSED = Mistake(
     "weight matrices transposed",
     "with row-vector states the product is x_t @ W_x, W_x of shape (features, units); "
@@ -193,3 +194,54 @@ OUTPUTS_FROM_FIRST_LAYER = Mistake(
 FINAL_STATES_TOP_LAYER_ONLY = Mistake(
     "final states of the top layer only",
     "h_n holds the final state of every layer and direction: shape (layers * directions, batch, units)")
+
+# --- added with the perturbation catalogue (``autograder.checks._catalogue``) ---------------------
+RECURRENT_WEIGHTS_TRANSPOSED = Mistake(
+    "W_h used transposed",
+    "with row-vector states the recurrent product is h_prev @ W_h, W_h as given; W_h.T is the "
+    "column-vector form W_h h (deeplearning.ai) or PyTorch's weight_hh")
+INPUT_WEIGHTS_TRANSPOSED = Mistake(
+    "W_x used transposed",
+    "with row-vector states the input product is x_t @ W_x, W_x of shape (features, units) as given")
+INPUTS_SHIFTED = Mistake(
+    "inputs shifted by one step",
+    "step t reads x[:, t]; your steps read x[:, t - 1], so the first step reads x[:, -1], the last input")
+INPUTS_RESHAPED = Mistake(
+    "x reshaped instead of transposed",
+    "x.reshape(time, batch, features) keeps numpy's memory order and mixes examples; step t is "
+    "x[:, t] (or x.transpose(1, 0, 2)[t] if you want time first)")
+OUTPUTS_RESHAPED = Mistake(
+    "states reshaped instead of transposed",
+    "a (time, batch, units) stack becomes (batch, time, units) with .transpose(1, 0, 2) (or "
+    "np.stack(states, axis=1)); reshape mixes examples and steps")
+OUTPUTS_ONE_STEP_LATE = Mistake(
+    "each state stored before its step",
+    "h_all[:, t] is the state after reading x[:, t]: store h after computing it, so h_all[:, 0] is "
+    "not h0")
+CELL_INITIAL_STATE_IGNORED = Mistake(
+    "c0 ignored while h0 is used",
+    "start the cell state from the given c0, not from zeros (CS231n and deeplearning.ai fix c0 = 0; "
+    "here c0 is an argument)")
+HIDDEN_INITIAL_STATE_IGNORED = Mistake(
+    "h0 ignored while c0 is used", "start the hidden state from the given h0, not from zeros")
+HIDDEN_STATE_FOR_CELL_STATE = Mistake(
+    "h_prev used where c_prev belongs",
+    "the forget gate scales the previous cell state: c_next = f * c_prev + i * c~, not f * h_prev")
+HIDDEN_STATE_NOT_CARRIED = Mistake(
+    "hidden state not carried between steps",
+    "each step must start from the h computed at the previous step, not from h0 again")
+GATE_TANH_ONE = {
+    gate: Mistake(f"tanh where the sigmoid belongs in the {label}",
+                  f"the {label} {symbol} is a sigmoid, so that it lies between 0 and 1; only the candidate uses tanh")
+    for gate, label, symbol in (("i", "input gate", "i"), ("f", "forget gate", "f"), ("o", "output gate", "o"),
+                                ("z", "update gate", "z"), ("r", "reset gate", "r"))}
+BIAS_DOUBLED = Mistake("bias added twice", "add b once: f(x_t @ W_x + h @ W_h + b)")
+GATE_BLOCKS_FOGI = Mistake(
+    "gate blocks read in the order f, i, o, g",
+    "the reference stacks the blocks i, f, c~, o (Keras's and PyTorch's order); check which slice "
+    "of the pre-activation each gate reads")
+# Moved here from ``checks.gru_frameworks`` so that every mistake lives in this catalogue.
+FLIP_EVERY_BLOCK = Mistake(
+    "every gate block negated",
+    "only the update gate changes meaning: negate the z block (the first units columns of W_x, W_h "
+    "and b) and leave the r and h~ blocks as they are")

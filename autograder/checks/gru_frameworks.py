@@ -27,10 +27,7 @@ from ._report import CheckFailure, call_student, compare, describe_case, passed,
 from .lstm import torch_loader_variants
 
 # Mistakes that only these checks name, in the form of ``autograder.mistakes``.
-FLIP_EVERY_BLOCK = m.Mistake(
-    "every gate block negated",
-    "only the update gate changes meaning: negate the z block (the first units columns of W_x, W_h "
-    "and b) and leave the r and h~ blocks as they are")
+FLIP_EVERY_BLOCK = m.FLIP_EVERY_BLOCK
 FLIP_BIAS_ONLY = m.Mistake(
     "only the bias of z negated",
     "1 - sigmoid(a) = sigmoid(-a) for the whole pre-activation a = x_t @ W_xz + h_prev @ W_hz + b_z: "
