@@ -109,7 +109,8 @@ def _classified(func_name, error, args, case):
     arity = _ARITY.match(text) if isinstance(error, TypeError) else None
     name = _NAME.search(text) if isinstance(error, NameError) else None
     attribute = _ATTRIBUTE.search(text) if isinstance(error, AttributeError) else None
-    if arity and arity.group(1) == func_name.split(".")[-1]:
+    at_call = error.__traceback__ is not None and error.__traceback__.tb_next is None
+    if arity and (arity.group(1) == func_name.split(".")[-1] or at_call):
         expected = SIGNATURES.get(func_name, f"{func_name} with {len(args)} positional arguments")
         lines.append(f"  hint: the check calls {expected}; define your function with exactly these "
                      "arguments (write an adapter if your code comes from another course)")
@@ -176,6 +177,11 @@ def as_checked_array(func_name, output_name, value, expected_shape, case):
         raise CheckFailure(f"{prefix} is a {type(value).__name__} of {len(value)} values whose first is the "
                            f"array expected ({case})\n  hint: this looks like a (value, cache) pair, as "
                            "CS231n's step functions return for their backward pass: return the array alone")
+    if _looks_like_cache(value):
+        raise CheckFailure(f"{prefix} should be a numpy array, got a {type(value).__name__} of "
+                           f"{type(next(iter(value.values() if isinstance(value, dict) else value))).__name__}s "
+                           f"({case})\n  hint: this looks like CS231n's (outputs, cache) pair, a cache kept for "
+                           "the backward pass: return the outputs the docstring names and no cache")
     if not isinstance(value, np.ndarray):
         raise CheckFailure(f"{prefix} should be a numpy array, got {type(value).__name__} ({case})")
     if not np.issubdtype(value.dtype, np.number):
@@ -188,6 +194,15 @@ def as_checked_array(func_name, output_name, value, expected_shape, case):
         raise CheckFailure(f"{prefix} contains {value[where]} at {list(where)} ({case})\n"
                            "  hint: NaN or inf usually means an uninitialised array (np.empty) or an overflow")
     return value if value.dtype == np.float32 else value.astype(np.float64)
+
+
+def _looks_like_cache(value):
+    """A CS231n-style cache: a list, tuple or dict holding tuples, dicts or arrays, not numbers."""
+    if not isinstance(value, (tuple, list, dict)) or not value:
+        return False
+    items = list(value.values() if isinstance(value, dict) else value)
+    return any(isinstance(v, (tuple, dict)) or (isinstance(v, list) and any(isinstance(w, np.ndarray) for w in v))
+               for v in items)
 
 
 def _shape_hint(got, expected):
@@ -272,7 +287,9 @@ def layout_hint(output_name, expected, got):
     if expected.ndim not in _AXIS_NAMES or got.ndim != expected.ndim:
         return ""
     names = _AXIS_NAMES[expected.ndim]
-    for order in permutations(range(expected.ndim)):  # got axis k is expected axis order[k]
+    known = [(1, 0)] if expected.ndim == 2 else [(2, 0, 1), (1, 0, 2)]
+    others = [order for order in permutations(range(expected.ndim)) if order not in known]
+    for order in known + others:  # got axis k is expected axis order[k]
         if list(order) == sorted(order):
             continue
         arranged = expected.transpose(order)
