@@ -7,14 +7,13 @@ names mistakes as perturbations of the reference (``_catalogue``).
 import numpy as np
 
 from .. import mistakes as m
-from ..conventions import LSTM_GATES
 from ..convert import from_torch
 from ..convert._shapes import reorder_gates
 from ..reference import gru_bias_shape, lstm_param_count
 from ._cases import param_count_cases
 from ._outputs import checked_array, checked_number, compare_exact, compare_outputs
 from ._report import call_student, describe_case, passed, unpack_outputs
-from ._runner import recurrent_check
+from ._runner import recurrent_check, run_cases
 
 
 def check_lstm_cell_forward(lstm_cell_forward_student, hidden=False):
@@ -83,7 +82,8 @@ def check_params_from_torch(kind, func_name, func, hidden):
     """Shared body of the LSTM and GRU loader checks: ``func(module) -> (W_x, W_h, b)``."""
     cases = torch_module_cases(kind, hidden)
     blocks = {"lstm": 4, "gru": 3}[kind]
-    for index, (sizes, module) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (sizes, module) = spec
         case = describe_case(index, len(cases), sizes)
         value = call_student(func_name, func, (module,), case)
         features, units = sizes["features"], sizes["units"]
@@ -94,7 +94,7 @@ def check_params_from_torch(kind, func_name, func, hidden):
                for key, out in zip(shapes, outputs)}
         expected, variants = torch_loader_variants(kind, module)
         compare_outputs(func_name, list(shapes), expected, got, case, variants)
-    passed(func_name, len(cases))
+    run_cases(func_name, cases, run_one)
 
 
 def _loader_shape_mistakes(kind, key, units):
@@ -126,11 +126,12 @@ def check_lstm_param_count(lstm_param_count_student, hidden=False):
     """Check ``lstm_param_count(features, units, convention) -> int``, convention "keras" or "torch"."""
     name = "lstm_param_count"
     cases = param_count_cases(hidden)
-    for index, (features, units, convention) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (features, units, convention) = spec
         case = describe_case(index, len(cases), dict(features=features, units=units, convention=convention))
         value = call_student(name, lstm_param_count_student, (features, units, convention), case)
         got = checked_number(name, "count", value, case, integer=True)
         compare_exact(name, "count", lstm_param_count(features, units, convention), got, case,
                       _count_variants(features, units, convention))
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 

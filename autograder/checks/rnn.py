@@ -1,14 +1,11 @@
 """Checks for the vanilla-RNN homework (ps01): cell, sequence, and loading weights into PyTorch."""
 
-import numpy as np
-
 from .. import mistakes as m
 from ..conventions import FLOAT32_FLOOR, FLOAT32_TOLERANCE
 from ..reference import rnn_forward
 from ._cases import rnn_sequence_cases
-from ._runner import recurrent_check
-from ._report import (as_checked_array, call_student, compare, describe_case, passed,
-                      unpack_outputs, CheckFailure)
+from ._runner import recurrent_check, run_cases
+from ._report import as_checked_array, call_student, compare, describe_case, passed, CheckFailure
 
 
 def check_rnn_cell_forward(rnn_cell_forward, hidden=False):
@@ -45,7 +42,8 @@ def check_torch_rnn_loader(make_torch_rnn, hidden=False):
 
     name = "make_torch_rnn"
     cases = rnn_sequence_cases(hidden)
-    for index, (sizes, x, _, W_x, W_h, b) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (sizes, x, _, W_x, W_h, b) = spec
         case = describe_case(index, len(cases), sizes)
         module = call_student(name, make_torch_rnn, (W_x.copy(), W_h.copy(), b.copy()), case)
         _require_torch_rnn(name, module, sizes, case)
@@ -54,7 +52,7 @@ def check_torch_rnn_loader(make_torch_rnn, hidden=False):
         got = as_checked_array(name, "output", output.numpy(), x.shape[:2] + (W_h.shape[0],), case)
         compare(name, "output", rnn_forward(x, None, W_x, W_h, b)[0], got, case, _torch_mistakes(x, W_x, W_h, b),
                 tolerance=FLOAT32_TOLERANCE, floor=FLOAT32_FLOOR)
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 def _require_torch_rnn(name, module, sizes, case):
