@@ -97,7 +97,7 @@ PYTHON2_NAMES = {
 NUMPY_REMOVED = {"float": "float or np.float64", "int": "int or np.int64", "bool": "bool",
                  "object": "object", "complex": "complex", "str": "str", "asscalar": "a.item()"}
 
-_ARITY = re.compile(r"(\w+)\(\) (takes|missing|got an unexpected keyword argument|got multiple values)")
+_ARITY = re.compile(r"([\w.<>]+)\(\) (takes|missing|got an unexpected keyword argument|got multiple values)")
 _NAME = re.compile(r"name '(\w+)' is not defined")
 _ATTRIBUTE = re.compile(r"(?:module )?'([\w.]+)'(?: object)? has no attribute '(\w+)'")
 
@@ -110,13 +110,14 @@ def _classified(func_name, error, args, case):
     name = _NAME.search(text) if isinstance(error, NameError) else None
     attribute = _ATTRIBUTE.search(text) if isinstance(error, AttributeError) else None
     at_call = error.__traceback__ is not None and error.__traceback__.tb_next is None
-    if arity and (arity.group(1) == func_name.split(".")[-1] or at_call):
+    called = arity.group(1).split(".")[-1] if arity else ""
+    if arity and (called == func_name.split(".")[-1] or at_call):
         expected = SIGNATURES.get(func_name, f"{func_name} with {len(args)} positional arguments")
         lines.append(f"  hint: the check calls {expected}; define your function with exactly these "
                      "arguments (write an adapter if your code comes from another course)")
     elif arity:
-        lines.append(f"  hint: inside your function, a call of {arity.group(1)}() passes the wrong arguments: "
-                     f"compare it with how {arity.group(1)} is defined")
+        lines.append(f"  hint: inside your function, a call of {called}() passes the wrong arguments: "
+                     f"compare it with how {called} is defined")
     elif name and name.group(1) in PYTHON2_NAMES:
         lines.append(f"  hint: {name.group(1)} is Python 2; in Python 3 use {PYTHON2_NAMES[name.group(1)]}")
     elif name:

@@ -122,6 +122,8 @@ def summary(func_name, failures, total):
     if same:
         lines.append(f"  also the same on case{'s' if len(same) > 1 else ''} {', '.join(same)} of {total}")
     lines += [f"  also {line}" for line in different]
+    if len(failures) < total:
+        lines.append(f"  {total - len(failures)} of {total} cases pass")
     return "\n".join(lines + hints)
 
 
