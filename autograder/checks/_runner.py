@@ -37,7 +37,8 @@ def run_cases(func_name, cases, run_one):
     agreed = consensus(explained)
     lead = max(range(len(failures)), key=lambda k: (_covers(explained[k], agreed), _specificity(failures[k][1]), -k))
     failures.insert(0, failures.pop(lead))
-    message = summary(func_name, failures, len(cases))
+    explained.insert(0, explained.pop(lead))
+    message = summary(func_name, failures, len(cases), explained)
     if agreed:
         message = "\n".join([line for line in message.splitlines() if not line.startswith("  hint:")]
                             + [hint_line([a if len(a) > 1 else a[0] for a in agreed])])
@@ -101,20 +102,21 @@ def _headline(func_name, line):
     return text, ""
 
 
-def summary(func_name, failures, total):
+def summary(func_name, failures, total, explained=None):
     """The first failure in full, one line for the other failing cases, then the first failure's hint."""
     (_, first), others = failures[0], failures[1:]
+    explained = explained or [None] * len(failures)
     body, hints = _split(first)
     what, _ = _headline(func_name, body[0])
     same, different = [], []
-    for _, message in others:
+    for (_, message), options in zip(others, explained[1:]):
         other_body, other_hints = _split(message)
         other_what, other_case = _headline(func_name, other_body[0])
         if other_what == what and other_hints == hints:
             same.append(other_case.split(" of ")[0].replace("case ", ""))
         else:
-            named = other_hints[0].split("looks like ", 1)[1].split(": ")[0] \
-                if other_hints and "looks like " in other_hints[0] else ""
+            named = " or ".join(" and ".join(f"'{mistake.name}'" for mistake in e) for e in options[:3]) \
+                if options else ""
             if other_hints and other_hints == hints:
                 named = "the same cause"
             different.append(f"{other_case}: {other_what}" + (f" ({named})" if named else ""))
