@@ -28,6 +28,7 @@ from ._inputs import as_float_array, require_dims
 from .activations import sigmoid
 
 
+@reference_function
 def gru_bias_shape(units, reset_after):
     """The GRU's bias shape: (2, 3*units) when reset_after (input and recurrent rows), else (3*units,).
 

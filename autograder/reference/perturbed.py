@@ -39,6 +39,7 @@ from .lstm import LSTMCell
 from .rnn import RNNCell
 
 
+@reference_function
 def gru_bias_for(b, reset_after):
     """A GRU bias in the shape the variant ``reset_after`` needs, keeping the sum of its rows.
 
