@@ -15,7 +15,7 @@ from .. import mistakes as m
 from ..reference import rnn_backward
 from ._cases import rnn_sequence_cases, upstream_gradient
 from ._outputs import checked_dict, compare_outputs
-from ._report import CheckFailure, call_student, describe_case, passed
+from ._report import CheckFailure, call_student, describe_case
 from ._runner import run_cases
 
 GRADIENT_NAMES = ("x", "h0", "W_x", "W_h", "b")

@@ -14,7 +14,7 @@ from .. import mistakes as m
 from ..reference import clip_by_global_norm, gradient_norms_per_step, rnn_backward, rnn_forward
 from ._cases import clipping_cases, rnn_sequence_cases, upstream_gradient
 from ._outputs import checked_array, checked_dict, checked_number, compare_number, compare_outputs
-from ._report import call_student, compare, describe_case, passed, unpack_outputs
+from ._report import call_student, compare, describe_case, unpack_outputs
 from ._runner import run_cases
 
 GRADIENT_NAMES = ("x", "h0", "W_x", "W_h", "b")

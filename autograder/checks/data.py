@@ -6,7 +6,7 @@ from .. import mistakes as m
 from ..reference import final_states, make_windows
 from ._cases import padded_cases, window_cases
 from ._outputs import checked_array, compare_outputs
-from ._report import call_student, compare, describe_case, passed, unpack_outputs
+from ._report import call_student, compare, describe_case, unpack_outputs
 from ._runner import run_cases
 
 

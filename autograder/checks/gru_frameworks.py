@@ -23,7 +23,7 @@ from ..convert._shapes import reorder_gates
 from ..reference import gru_forward
 from ._cases import gated_sequence_cases
 from ._outputs import checked_array
-from ._report import CheckFailure, call_student, compare, describe_case, passed, rel_error, unpack_outputs
+from ._report import CheckFailure, call_student, compare, describe_case, rel_error, unpack_outputs
 from ._runner import run_cases
 from .lstm import torch_loader_variants
 

@@ -11,7 +11,7 @@ from .. import mistakes as m
 from ..reference import as_cell, bidirectional_forward, recurrent_forward, stacked_forward
 from ._cases import gated_params, layer_cases
 from ._outputs import checked_array, compare_outputs
-from ._report import call_student, describe_case, passed, unpack_outputs
+from ._report import call_student, describe_case, unpack_outputs
 from ._runner import run_cases
 
 _BIDIRECTIONAL_SPECS = {False: [(2, 4, 3, 3, "concat", 141), (1, 3, 2, 4, "concat", 142), (3, 5, 4, 2, "sum", 143)],

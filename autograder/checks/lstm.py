@@ -12,7 +12,7 @@ from ..convert._shapes import reorder_gates
 from ..reference import gru_bias_shape, lstm_param_count
 from ._cases import param_count_cases
 from ._outputs import checked_array, checked_number, compare_exact, compare_outputs
-from ._report import call_student, describe_case, passed, unpack_outputs
+from ._report import call_student, describe_case, unpack_outputs
 from ._runner import recurrent_check, run_cases
 
 

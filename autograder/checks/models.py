@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import mistakes as m
 from ..reference import param_count
-from ._report import CheckFailure, as_checked_array, call_student, describe_case, passed
+from ._report import CheckFailure, as_checked_array, call_student, describe_case
 from ._runner import run_cases
 
 # Mistakes that only these checks name, in the form of ``autograder.mistakes``.

@@ -5,7 +5,7 @@ from ..conventions import FLOAT32_FLOOR, FLOAT32_TOLERANCE
 from ..reference import rnn_forward
 from ._cases import rnn_sequence_cases
 from ._runner import recurrent_check, run_cases
-from ._report import as_checked_array, call_student, compare, describe_case, passed, CheckFailure
+from ._report import as_checked_array, call_student, compare, describe_case, CheckFailure
 
 
 def check_rnn_cell_forward(rnn_cell_forward, hidden=False):

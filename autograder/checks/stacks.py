@@ -16,7 +16,7 @@ import numpy as np
 from .. import mistakes as m
 from ..convert import params_from_torch
 from ._outputs import checked_array
-from ._report import CheckFailure, call_student, compare, describe_case, passed
+from ._report import CheckFailure, call_student, compare, describe_case
 from ._runner import run_cases
 
 # Mistakes that only this check names, in the form of ``autograder.mistakes``.

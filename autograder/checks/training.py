@@ -24,7 +24,7 @@ import numpy as np
 
 from ..mistakes import Mistake
 from ._outputs import checked_number
-from ._report import CheckFailure, call_student, passed
+from ._report import CheckFailure, call_student
 from ._runner import run_cases
 
 SEQ_STEPS = 50
