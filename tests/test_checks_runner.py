@@ -85,7 +85,7 @@ def test_two_mistakes_together_are_named_together():
             states.append(h)
         return np.stack(states, axis=1), h
     hint = failure_of(check_rnn_forward, two_slips).splitlines()[-1]
-    assert hint.startswith("  hint: two mistakes together looks like")
+    assert hint.startswith("  hint: this looks like two mistakes together, ")
     assert f"'{m.RECURRENT_WEIGHTS_TRANSPOSED.name}'" in hint and f"'{m.INPUTS_SHIFTED.name}'" in hint
 
 

@@ -65,8 +65,9 @@ def hint_line(matches):
         return ""
     if len(matches) == 1:
         (match,) = matches
-        lead = "two mistakes together" if isinstance(match, tuple) else "this"
-        return f"  hint: {lead} looks like {named(match)}: {advice(match)}"
+        if isinstance(match, tuple):
+            return f"  hint: this looks like two mistakes together, {named(match)}: {advice(match)}"
+        return f"  hint: this looks like {named(match)}: {advice(match)}"
     options = "; ".join(f"{named(match)} ({advice(match)})" for match in matches)
     return f"  hint: on this case that could be any of: {options}"
 

@@ -80,7 +80,7 @@ def _specificity(message):
     hints = _split(message)[1]
     if not hints:
         return 0
-    if "two mistakes together" in hints[0]:
+    if "looks like two mistakes together" in hints[0]:
         return 4
     if "this looks like" in hints[0]:
         return 3
