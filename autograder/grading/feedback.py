@@ -93,15 +93,21 @@ window.MathJax = {
 
 
 def clean_html(element):
-    """Sanitise an HTML fragment written by a student: nh3's allow-list, plus ``class`` and ``id``
-    (nbconvert's own markup uses them). Used as nbconvert's ``clean_html`` filter."""
+    """Sanitise an HTML fragment written by a student; nbconvert's ``clean_html`` filter.
+
+    nh3's allow-list of tags and attributes, plus ``class`` (nbconvert's own markup uses it) and
+    ``id`` (prefixed, so that no element can shadow a global such as ``window.MathJax``). Links keep
+    only http, https and mailto targets; images lose their source (a remote image would tell a third
+    party that the page was opened, and a relative one points nowhere in the feedback folder).
+    """
     import nh3
 
     element = element.decode() if isinstance(element, bytes) else str(element)
     attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
     attributes["*"] = {"class", "id", "title", "lang"}
+    attributes["img"] = attributes.get("img", set()) - {"src"}
     return nh3.clean(element, attributes=attributes, clean_content_tags={"script", "style"},
-                     url_schemes={"http", "https", "mailto"})
+                     url_schemes={"http", "https", "mailto"}, url_relative="deny", id_prefix="student-")
 
 
 def markdown2html(source):

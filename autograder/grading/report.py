@@ -156,15 +156,13 @@ def similar_pairs(solutions, starters):
                  if cells.get(cell, "").strip() and cells[cell].strip() != starter.strip()}
         if len(codes) < 2:
             continue
-        try:
-            starter_hashes = fingerprint(starter, None).hashes
-            first = {student: fingerprint(code, starter_hashes) for student, code in codes.items()}
-        except Exception:  # noqa: BLE001 (a tokenizer failure on odd student text skips the cell, not the report)
-            continue
-        counts = Counter(h for fp in first.values() for h in set(fp.hashes.tolist()))
+        starter_hashes = sorted(fingerprint(starter, None).hashes)  # a set of ints
+        first = {student: fingerprint(code, np.array(starter_hashes, dtype=np.int64))
+                 for student, code in codes.items()}
+        counts = Counter(h for fp in first.values() for h in fp.hashes)
         limit = max(3, COMMON_SHARE * len(codes))
-        common = np.array(sorted(h for h, n in counts.items() if n > limit), dtype=np.int64)
-        boilerplate = np.unique(np.concatenate([np.asarray(starter_hashes, dtype=np.int64), common]))
+        boilerplate = np.array(sorted(set(starter_hashes) | {h for h, n in counts.items() if n > limit}),
+                               dtype=np.int64)
         prints = {student: fingerprint(code, boilerplate) for student, code in codes.items()}
         prints = {s: fp for s, fp in prints.items() if len(fp.hashes) >= MIN_FINGERPRINTS}
         students = sorted(prints)
