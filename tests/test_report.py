@@ -27,6 +27,7 @@ AMBIGUOUS = ("CheckFailure: lstm_forward: h is wrong (case 2 of 3: batch=2)\n  l
     ("CheckFailure: rnn_forward: h_all is wrong (case 1 of 3: batch=1, time=3)\n  largest relative error 2e-01",
      "h_all is wrong"),
     ("NotImplementedError: ", "not attempted"),
+    ("CheckFailure: rnn_forward: not implemented yet (it raised NotImplementedError)", "not attempted"),
     ("", "no message"),
 ])
 def test_the_mistake_is_read_from_the_message(message, mistake):

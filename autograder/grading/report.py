@@ -55,7 +55,7 @@ def mistake_of(message):
     text = (message or "").strip()
     if not text:
         return "no message"
-    if text.startswith("NotImplementedError"):
+    if "NotImplementedError" in text.splitlines()[0]:  # the starter code, or call_student's word for it
         return "not attempted"
     hint = HINT.search(text)
     if hint:
