@@ -74,6 +74,12 @@ def _grade(args):
           f"grades in {args.out}/grades.csv")
     rates = ", ".join(f"{cell} {passed}/{total}" for cell, passed, total in report.pass_rates())
     print(f"full marks per task: {rates}")
+    if report.page:
+        from .grading.report import summary_lines
+
+        mistakes = summary_lines(args.out)
+        if mistakes:
+            print("most common mistakes (students):", *mistakes, sep="\n")
     if report.rejected:
         print(f"rejected {len(report.rejected)} files that are not submissions (reasons in {args.out}/grading.log)")
     if report.gradebook:

@@ -90,6 +90,7 @@ def test_grading_writes_the_report():
     _, out, run = canvas_class()
     page = (out / REPORT_NAME).read_text()
     assert f"class report: {out / REPORT_NAME}" in run.stdout
+    assert "most common mistakes (students):\n  test_rnn_cell_forward: bias omitted (2)\n" in run.stdout
     assert "3 submissions, 3 graded, 0 not graded, 2 files rejected." in page
     assert page.count("<svg") == 2 and "<script" not in page
     # 102 and 103 both omitted the bias: the named mistake, counted, with an example message.

@@ -224,7 +224,10 @@ def build_report(out, root=COURSE_ROOT):
         starters = dict(solution_cells(find_assignment(data.assignment, root)))
     except CourseError:
         starters = {}
-    pairs = similar_pairs(data.solutions, starters) if starters else []
+    try:
+        pairs = similar_pairs(data.solutions, starters) if starters else []
+    except ImportError:  # copydetect comes with the package's instructor extra
+        pairs = None
     page = render(data, pairs)
     path = Path(out) / REPORT_NAME
     write_atomically(path, page)
@@ -252,6 +255,14 @@ def mistakes_by_cell(data):
         table[cell] = sorted(((name, len(hits), hits[0][1], [s for s, _ in hits]) for name, hits in mistakes.items()),
                              key=lambda m: (-m[1], m[0]))
     return table
+
+
+def summary_lines(out, top=2):
+    """The mistakes named most often per task, a line per task, for the grading command's summary."""
+    data = load(out)
+    table = mistakes_by_cell(data)
+    return [f"  {cell}: " + "; ".join(f"{name} ({count})" for name, count, _, _ in table[cell][:top])
+            for cell, _ in data.cells if table.get(cell)]
 
 
 def render(data, pairs):
