@@ -168,3 +168,12 @@ def test_nbgrader_timestamps_count_whole_days_late(tmp_path):
         "ontime": (0, 8.0), "hour": (1, 7.0), "days": (2, 6.0), "nostamp": (0, 8.0)}
     assert notes == ["no submission time for 1 submissions (nostamp): no late penalty for them (only nbgrader's "
                      "collect and Canvas's LATE marker say when a notebook came in)"]
+
+
+def test_a_canvas_download_graded_without_lms_gets_a_note(tmp_path):
+    from autograder.grading.grade import _lms_hint
+
+    shutil.copy(SOLUTION, tmp_path / "doejane_7_1_ps01-rnn.ipynb")
+    found = find_submissions(tmp_path, "ps01-rnn")
+    assert found.submissions[0].student_id == "doejane_7_1_ps01-rnn"
+    assert "--lms canvas" in _lms_hint(found, None)[0] and _lms_hint(found, "canvas") == []

@@ -86,6 +86,7 @@ def grade(assignment_name, submissions_path, out_dir, root=COURSE_ROOT, *, worke
     if missing_assets:
         run_notes.append(missing_assets)
     with opened_submissions(submissions_path, assignment.name, lms) as found:
+        run_notes += _lms_hint(found, lms)
         submissions = [s for s in found.submissions if shard is None or in_shard(s.student_id, shard)]
         digests = {s.student_id: student_file_digest(s.notebook) for s in submissions}
         store = ResultStore(out, fingerprint(assignment, limits))
@@ -144,6 +145,16 @@ def _finish(report, assignment, submissions, store, root, lms, late_penalty, lms
     except Exception as error:  # noqa: BLE001 (the grades are written; a report fault must not hide them)
         report.notes.append(f"the class report could not be written: {type(error).__name__}: {error}")
     report.log_lines = _write_log(out / LOG_NAME, report)
+
+
+def _lms_hint(found, lms):
+    """A note when a folder read without ``--lms`` is plainly a Canvas download."""
+    from .lms import CANVAS_NAME
+
+    if lms or not found.submissions or not all(CANVAS_NAME.fullmatch(s.notebook.name) for s in found.submissions):
+        return []
+    return ["these file names look like a Canvas download: with --lms canvas the student ids are the Canvas "
+            "user ids (here they are the whole file names)"]
 
 
 def _grade_in_pool(job, tasks, workers, limits, settle):
