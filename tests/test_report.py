@@ -21,6 +21,11 @@ AMBIGUOUS = ("CheckFailure: lstm_forward: h is wrong (case 2 of 3: batch=2)\n  l
 @pytest.mark.parametrize("message, mistake", [
     (NAMED, "bias omitted"),
     (AMBIGUOUS, "gates swapped or bias omitted"),
+    ("CheckFailure: rnn_forward: h_all is wrong (cases 1, 2 of 3)\n  hint: this looks like two mistakes together, "
+     "'bias omitted' and 'weight matrices transposed': add b; W_x has shape (features, units)",
+     "bias omitted and weight matrices transposed"),
+    ("CheckFailure: gru: h wrong\n  hint: on this case that could be any of: 'z flipped' and 'bias omitted' "
+     "(use 1 - z; add b); 'gates swapped' (z, r, n order)", "z flipped and bias omitted or gates swapped"),
     ("CheckFailure: rnn_forward: h_all has shape (3, 2), expected (2, 3)\n"
      "  hint: the right sizes in the wrong order: batch-major vs time-major, or a transpose",
      "the right sizes in the wrong order: batch-major vs time-major, or a transpose"),

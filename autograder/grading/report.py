@@ -39,6 +39,7 @@ KNOWN_COLUMNS = {"student_id", "assignment", "score", "raw_score", "late_days", 
 
 HINT = re.compile(r"^\s*hint:\s*(?P<hint>.+)$", re.M)
 LOOKS_LIKE = re.compile(r"this looks like '(?P<name>[^']+)'")
+TOGETHER = re.compile(r"this looks like two mistakes together, (?P<names>.+?):")
 ANY_OF = re.compile(r"any of:\s*(?P<names>.+)$")
 QUOTED = re.compile(r"'([^']+)'")
 
@@ -47,10 +48,11 @@ def mistake_of(message):
     """The mistake a failed check's message names, as a short label for counting.
 
     Today's checks end a failure with a line ``hint: this looks like 'NAME': advice`` (one known
-    mistake matched) or ``hint: that could be any of: 'A' (advice); 'B' (advice)`` (several matched
-    equally), or a plain ``hint: advice``. The label is NAME, "A or B", or the advice; a failure
-    without a hint is labelled by its verdict ("h_next is wrong"); an unattempted task by
-    "not attempted". This one function is what to adapt when the checks' wording changes.
+    mistake matched), ``hint: this looks like two mistakes together, 'A' and 'B': advice`` (two
+    made at once), ``hint: … could be any of: 'A' (advice); 'B' (advice)`` (several matched
+    equally), or a plain ``hint: advice``. The label is NAME, "A and B", "A or B", or the advice;
+    a failure without a hint is labelled by its verdict ("h_next is wrong"); an unattempted task
+    by "not attempted". This one function is what to adapt when the checks' wording changes.
     """
     text = (message or "").strip()
     if not text:
@@ -60,12 +62,16 @@ def mistake_of(message):
     hint = HINT.search(text)
     if hint:
         advice = hint["hint"].strip()
+        together = TOGETHER.search(advice)
+        if together and QUOTED.findall(together["names"]):
+            return " and ".join(QUOTED.findall(together["names"]))
         named = LOOKS_LIKE.search(advice)
         if named:
             return named["name"]
         several = ANY_OF.search(advice)
         if several:
-            names = QUOTED.findall(several["names"])
+            options = [QUOTED.findall(option) for option in re.split(r"\)\s*;\s*", several["names"])]
+            names = [" and ".join(found) for found in options if found]
             if names:
                 return " or ".join(names)
         return _short(advice)
