@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .course import find_assignment, nbgrader_api, nbgrader_config, require_success
 from .sandbox import INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package
+from .secret import ensure_secret, hidden_case_source
 
 MAX_NOTEBOOK_BYTES = 50 << 20
 GRADING_FIELDS = ("grade", "solution", "locked", "task", "points")  # the nbgrader metadata that decides a grade
@@ -50,6 +51,7 @@ class Grader:
         self.released = {_cell_id(c): c for c in released_cells if _cell_id(c)}  # the student copy's cells
         self.max_score = sum(points for _, points in job["cells"])
         self.count = 0
+        self.secret = ensure_secret(job["root"], announce=None)  # grade() created it if it was missing
         _warm_up()
 
     def _prepared_course(self):
@@ -203,7 +205,8 @@ class Grader:
             execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
             CheckCellMetadata]
         try:
-            graded = self.api.autograde(self.assignment.name, student)
+            with hidden_case_source(self.secret, self.assignment.name, student):  # this student's hidden cases
+                graded = self.api.autograde(self.assignment.name, student)
         finally:
             room.service.close()
         result["notes"] += _nbgrader_notes(graded.get("log", "")) + room.notes + room.service.refused
