@@ -1,5 +1,6 @@
 """Self-study: run a homework notebook's visible checks and report each task, no gradebook."""
 
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,6 +9,10 @@ import nbformat
 
 from .course import CELL_TIMEOUT_SECONDS, CourseError
 from .feedback import ANSI_ESCAPE
+
+# Hidden tests exist only in the instructor's grader (they need the course secret); a self-check
+# of an instructor's notebook runs its visible checks only.
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
 
 
 @dataclass
@@ -32,6 +37,8 @@ def check_notebook(path):
     graded = [c for c in notebook.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     if not graded:
         raise CourseError(f"{path} has no graded cells: is it a course homework notebook?")
+    for cell in graded:
+        cell.source = HIDDEN_TESTS.sub("", cell.source)
     with tempfile.TemporaryDirectory() as work:
         client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, allow_errors=True,
                                 kernel_name="python3", resources={"metadata": {"path": work}})
