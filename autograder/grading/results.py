@@ -28,6 +28,7 @@ class Result:
     messages: dict = field(default_factory=dict)  # grade cell id -> what the check said
     problem: str = ""  # why the submission could not be graded at all
     notes: list = field(default_factory=list)  # what went wrong while grading it, for the log
+    flags: list = field(default_factory=list)  # what its code tried (integrity.py), for the CSV and the log
     sha256: str = ""  # of the submitted file
     seconds: float = 0.0
     unchanged: bool = False  # reused from an earlier run
@@ -81,12 +82,12 @@ class ResultStore:
 
 
 def write_csv(path, assignment_name, cell_ids, results):
-    """grades.csv: student_id, assignment, score, max_score, one column per graded cell, problem."""
+    """grades.csv: student_id, assignment, score, max_score, one column per graded cell, problem, flags."""
     max_total = sum(points for _, points in cell_ids)
-    rows = [["student_id", "assignment", "score", "max_score", *[c for c, _ in cell_ids], "problem"]]
+    rows = [["student_id", "assignment", "score", "max_score", *[c for c, _ in cell_ids], "problem", "flags"]]
     for r in sorted(results, key=lambda r: r.student_id):
         rows.append([r.student_id, assignment_name, _number(r.score), _number(max_total),
-                     *[_number(r.cells.get(c, 0.0)) for c, _ in cell_ids], r.problem])
+                     *[_number(r.cells.get(c, 0.0)) for c, _ in cell_ids], r.problem, "; ".join(r.flags)])
     write_atomically(path, _csv_text(rows))
 
 

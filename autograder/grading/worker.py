@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .course import find_assignment, nbgrader_api, nbgrader_config, require_success
 from .sandbox import INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package
+from .integrity import flag_submission
 from .secret import ensure_secret, hidden_case_source
 
 MAX_NOTEBOOK_BYTES = 50 << 20
@@ -108,7 +109,8 @@ class Grader:
         notebook, result["problem"] = self._readable(data)
         if result["problem"]:
             return
-        result["notes"] += self._restore_cell_metadata(notebook)
+        result["flags"] = flag_submission(notebook, self.released)  # integrity.py: read, never run
+        result["notes"] += [f"flagged: {flag}" for flag in result["flags"]] + self._restore_cell_metadata(notebook)
         kernelspec = notebook.metadata.get("kernelspec")
         kernel = kernelspec.get("name") if isinstance(kernelspec, dict) else None
         if kernel != self.kernel_name:
