@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 
 from .course import CELL_TIMEOUT_SECONDS, CourseError
-from .feedback import ANSI_ESCAPE
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # as feedback.py's, which needs nbgrader; the student package has none
 
 # Hidden tests exist only in the instructor's grader (they need the course secret); a self-check
 # of an instructor's notebook runs its visible checks only.
@@ -43,13 +44,32 @@ def check_notebook(path):
         client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, allow_errors=True,
                                 kernel_name="python3", resources={"metadata": {"path": work}})
         client.execute()
-    return [_verdict(cell) for cell in graded]
+    return [_verdict(cell, _missing_frameworks(notebook.cells, cell)) for cell in graded]
 
 
-def _verdict(cell):
+FRAMEWORKS = {"torch": "PyTorch: pip install torch", "keras": "Keras: pip install tensorflow-cpu",
+              "tensorflow": "TensorFlow: pip install tensorflow-cpu"}
+
+
+def _missing_frameworks(cells, before):
+    """What the cells before ``before`` could not import (a framework this kernel lacks)."""
+    missing = []
+    for cell in cells[:cells.index(before)]:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") == "ModuleNotFoundError":
+                name = str(output.get("evalue", "")).split("'")[1:2]
+                top = name[0].split(".")[0] if name else ""
+                if top in FRAMEWORKS and FRAMEWORKS[top] not in missing:
+                    missing.append(FRAMEWORKS[top])
+    return missing
+
+
+def _verdict(cell, missing=()):
     info = cell.metadata["nbgrader"]
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    if errors:
+    if errors and errors[0]["ename"] == "NameError" and missing:  # the task's cell needed a framework
+        message = f"this task needs {' and '.join(missing)}"
+    elif errors:
         message = f"{errors[0]['ename']}: {ANSI_ESCAPE.sub('', errors[0]['evalue'])}"
     else:
         message = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
