@@ -47,8 +47,11 @@ def check_solution_markers(root=COURSE_ROOT):
                                   "### END SOLUTION markers, so its answer would be released to students")
 
 
-def build_public(root=COURSE_ROOT, out=None, site=True, log=print):
-    """Build the class edition into ``out`` (default ``_build/public``); returns the output folder."""
+def build_public(root=COURSE_ROOT, out=None, site=True, log=print, cache=None):
+    """Build the class edition into ``out`` (default ``_build/public``); returns the output folder.
+
+    ``cache``: a Jupyter cache of executed pages to reuse (default: the open edition's, if built).
+    """
     from .release import release
     from .student_package import build_wheel
 
@@ -65,15 +68,15 @@ def build_public(root=COURSE_ROOT, out=None, site=True, log=print):
     wheel, _, _ = build_wheel(out / "dist", root, log=log)
     log(f"wrote the student wheel {wheel}")
     if site:
-        build_site(root, out, log)
+        build_site(root, out, log, cache)
         shutil.copytree(out / "dist", out / "site" / "dist")
     return out
 
 
-def build_site(root, out, log=print):
+def build_site(root, out, log=print, cache=None):
     """The book in the class edition, reusing the open edition's executed cells when they are cached."""
     build = out / ".book"
-    cache = root / "_build" / ".jupyter_cache"
+    cache = Path(cache) if cache else root / "_build" / ".jupyter_cache"
     (build / "_build").mkdir(parents=True, exist_ok=True)
     link = build / "_build" / ".jupyter_cache"
     if cache.is_dir() and not link.exists():

@@ -67,7 +67,10 @@ def _missing_frameworks(cells, before):
 def _verdict(cell, missing=()):
     info = cell.metadata["nbgrader"]
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    if errors and errors[0]["ename"] == "NameError" and missing:  # the task's cell needed a framework
+    named = re.search(r"No module named '(\w+)", str(errors[0].get("evalue", ""))) if errors else None
+    if named and named.group(1) in FRAMEWORKS:  # the task's code or its check imports a missing framework
+        message = f"this task needs {FRAMEWORKS[named.group(1)]}"
+    elif errors and errors[0]["ename"] == "NameError" and missing:  # the task's cell needed a framework
         message = f"this task needs {' and '.join(missing)}"
     elif errors:
         message = f"{errors[0]['ename']}: {ANSI_ESCAPE.sub('', errors[0]['evalue'])}"
