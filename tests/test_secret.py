@@ -179,3 +179,13 @@ def test_the_grader_gives_a_lookup_table_only_its_honest_task(tmp_path):
         assert (row["score"], row["test_rnn_cell_forward"], row["test_rnn_forward"], row["test_make_torch_rnn"]) \
             == ("3", "0", "0", "3"), row
     assert (ROOT / ".course-secret").exists() or s.SECRET_ENV in __import__("os").environ
+
+
+def test_case_rng_is_fixed_when_visible_and_secret_when_hidden():
+    visible = _cases.case_rng(121, False, "torch_modules", 0).normal(size=3)
+    assert np.array_equal(visible, np.random.default_rng(121).normal(size=3))
+    with s.hidden_case_source(SECRET, "ps03-lstm", "alice"):
+        alice = _cases.case_rng(131, True, "torch_modules", 0).normal(size=3)
+        assert not np.array_equal(alice, np.random.default_rng(131).normal(size=3))
+    with s.hidden_case_source(SECRET, "ps03-lstm", "bob"):
+        assert not np.array_equal(alice, _cases.case_rng(131, True, "torch_modules", 0).normal(size=3))

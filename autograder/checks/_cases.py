@@ -19,6 +19,19 @@ def _hidden_specs(label):
     return hidden_specs(label)
 
 
+def case_rng(seed, hidden, label, index):
+    """The generator of case ``index`` of a case set ``label``: from ``seed`` when visible, from the
+    course secret when hidden (for checks whose case tables live outside this module)."""
+    if not hidden:
+        return np.random.default_rng(seed)
+    try:
+        from ..grading.secret import hidden_seed
+    except ImportError:
+        raise RuntimeError("hidden checks run only in the instructor's grader (python -m autograder "
+                           "grade); this copy of the course package has no hidden cases") from None
+    return np.random.default_rng(hidden_seed(label, index))
+
+
 def _gru_variants(hidden):
     if not hidden:
         return _GRU_VARIANTS

@@ -52,15 +52,16 @@ FRAMEWORKS = {"torch": "PyTorch: pip install torch", "keras": "Keras: pip instal
 
 
 def _missing_frameworks(cells, before):
-    """What the cells before ``before`` could not import (a framework this kernel lacks)."""
+    """The frameworks that this task's cells (since the previous graded cell) could not import."""
     missing = []
-    for cell in cells[:cells.index(before)]:
+    for cell in reversed(cells[:cells.index(before)]):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            break
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error" and output.get("ename") == "ModuleNotFoundError":
-                name = str(output.get("evalue", "")).split("'")[1:2]
-                top = name[0].split(".")[0] if name else ""
-                if top in FRAMEWORKS and FRAMEWORKS[top] not in missing:
-                    missing.append(FRAMEWORKS[top])
+                named = re.search(r"No module named '(\w+)", str(output.get("evalue", "")))
+                if named and named.group(1) in FRAMEWORKS and FRAMEWORKS[named.group(1)] not in missing:
+                    missing.append(FRAMEWORKS[named.group(1)])
     return missing
 
 
@@ -70,7 +71,7 @@ def _verdict(cell, missing=()):
     named = re.search(r"No module named '(\w+)", str(errors[0].get("evalue", ""))) if errors else None
     if named and named.group(1) in FRAMEWORKS:  # the task's code or its check imports a missing framework
         message = f"this task needs {FRAMEWORKS[named.group(1)]}"
-    elif errors and errors[0]["ename"] == "NameError" and missing:  # the task's cell needed a framework
+    elif errors and missing:  # the task's own cell could not import its framework
         message = f"this task needs {' and '.join(missing)}"
     elif errors:
         message = f"{errors[0]['ename']}: {ANSI_ESCAPE.sub('', errors[0]['evalue'])}"

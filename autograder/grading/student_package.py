@@ -133,22 +133,25 @@ class Recorder:
         self._saved = []
 
     def __enter__(self):
-        import autograder.checks as checks
-
-        for info in pkgutil.iter_modules(checks.__path__):
-            module = importlib.import_module(f"autograder.checks.{info.name}")
-            for attribute, value in list(vars(module).items()):
-                origin = getattr(value, "__module__", "") or ""
-                if callable(value) and not isinstance(value, type) and origin.startswith(ANSWER_PACKAGES) \
-                        and origin != "autograder.reference._guard":
+        # Patch the names the checks import where they import them from, then re-import the checks, so
+        # that every reference they hold (default arguments too) is the recording one.
+        for dotted, names in sorted(_stand_in_modules().items()):
+            module = importlib.import_module(dotted)
+            for attribute in sorted(names):
+                value = getattr(module, attribute, None)
+                if callable(value) and not isinstance(value, type) \
+                        and getattr(value, "__module__", "") != "autograder.reference._guard":
                     self._saved.append((module, attribute, value))
-                    setattr(module, attribute, self._wrap(_public_name(value, attribute), value))
+                    setattr(module, attribute, self._wrap(f"{dotted.split('.')[0]}.{dotted.split('.')[1]}.{attribute}",
+                                                          value))
+        _reload_checks()
         return self
 
     def __exit__(self, *exc):
         for module, attribute, value in reversed(self._saved):
             setattr(module, attribute, value)
         self._saved.clear()
+        _reload_checks()
 
     def _wrap(self, name, function):
         def recording(*args, **kwargs):
@@ -170,10 +173,15 @@ class Recorder:
         return recording
 
 
-def _public_name(function, attribute):
-    module = function.__module__
-    package = next(p for p in ANSWER_PACKAGES if module.startswith(p))
-    return f"{package}.{attribute}"
+def _reload_checks():
+    """Re-import every module of ``autograder.checks`` (the package last), in place."""
+    import autograder.checks as checks
+
+    first = ["_report", "_cases", "_outputs"]  # what the others import from
+    names = first + sorted(i.name for i in pkgutil.iter_modules(checks.__path__) if i.name not in first)
+    for name in names:
+        importlib.reload(importlib.import_module(f"autograder.checks.{name}"))
+    importlib.reload(checks)
 
 
 def _wrong_at(function, k, counter):
@@ -401,14 +409,41 @@ def _write_stand_ins(package_dir):
     (package_dir / "reference" / "_guard.py").write_text(GUARD)
 
 
-def build_wheel(dist_dir, root=COURSE_ROOT, log=print):
-    """Record every homework's visible checks and build the student wheel into ``dist_dir``."""
+def record(root, path):
+    """Record every homework's visible checks into the pickle ``path``; returns the notes."""
     recorder = Recorder()
     notes = []
     with recorder:
         for notebook in sorted(Path(root, "solutions").glob("ps*/*.ipynb")):
-            log(f"recording the visible checks of {notebook.parent.name}")
+            print(f"recording the visible checks of {notebook.parent.name}", file=sys.stderr)
             notes += [f"{notebook.parent.name}: {n}" for n in record_assignment(notebook, recorder)]
+    with open(path, "wb") as handle:
+        pickle.dump(recorder.calls, handle, protocol=4)
+    return notes, sorted(recorder.unreplayable)
+
+
+def build_wheel(dist_dir, root=COURSE_ROOT, log=print):
+    """Record every homework's visible checks and build the student wheel into ``dist_dir``.
+
+    The recording runs in a child process: it executes the solution notebooks and re-imports the
+    checks, neither of which should touch the caller.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        recording = Path(scratch) / RECORDING
+        code = ("import json, sys; from autograder.grading.student_package import record; "
+                f"print(json.dumps(record({str(root)!r}, {str(recording)!r})))")
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if run.returncode:
+            raise CourseError(f"recording the visible checks failed:\n{run.stderr[-3000:]}")
+        notes, unreplayable = json.loads(run.stdout.strip().splitlines()[-1])
+        with open(recording, "rb") as handle:
+            calls = pickle.load(handle)
+        wheel = _package(dist_dir, recording)
+    log(f"recorded {len(calls)} reference calls; not replayable: {', '.join(unreplayable) or 'none'}")
+    return wheel, calls, notes
+
+
+def _package(dist_dir, recording):
     with tempfile.TemporaryDirectory() as work:
         project = Path(work)
         package_dir = project / "autograder"
@@ -423,8 +458,7 @@ def build_wheel(dist_dir, root=COURSE_ROOT, log=print):
         checks_init = package_dir / "checks" / "__init__.py"
         checks_init.write_text(checks_init.read_text() + FRAMEWORK_HINT.format(needs=FRAMEWORK_NAMES))
         _write_stand_ins(package_dir)
-        with open(package_dir / "checks" / RECORDING, "wb") as handle:
-            pickle.dump(recorder.calls, handle, protocol=4)
+        shutil.copyfile(recording, package_dir / "checks" / RECORDING)
         version = _version()
         (project / "pyproject.toml").write_text(PYPROJECT.format(version=version))
         dist_dir = Path(dist_dir)
@@ -433,9 +467,7 @@ def build_wheel(dist_dir, root=COURSE_ROOT, log=print):
                               "-w", str(dist_dir), str(project)], capture_output=True, text=True)
         if run.returncode:
             raise CourseError(f"could not build the student wheel: {run.stderr.strip()[-1000:]}")
-    wheel = dist_dir / f"rnn_course_autograder-{version}-py3-none-any.whl"
-    log(f"recorded {len(recorder.calls)} reference calls; not replayable: {sorted(recorder.unreplayable) or 'none'}")
-    return wheel, recorder, notes
+    return dist_dir / f"rnn_course_autograder-{version}-py3-none-any.whl"
 
 
 def _version():
