@@ -95,7 +95,7 @@ def build_site(root, out, log=print, cache=None):
 # A line that only unpacks or renames (``batch, time, _ = x.shape``, ``W_x, W_h, b = params``).
 PLAIN_UNPACKING = re.compile(r"^[\w, ]+ = [\w., ()\[\]]+$")
 # A line any numpy or PyTorch code about sequences has.
-COMMONPLACE = {"rng = np.random.default_rng(seed)", "torch.manual_seed(0)"}
+COMMONPLACE = {"rng = np.random.default_rng(seed)", "torch.manual_seed(0)", "optimizer.zero_grad()"}
 
 
 def _significant(line):
