@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..checks._undefined import why_not_defined
 from .course import CELL_TIMEOUT_SECONDS, CourseError
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # as feedback.py's, which needs nbgrader; the student package has none
@@ -41,10 +42,29 @@ def check_notebook(path):
     for cell in graded:
         cell.source = HIDDEN_TESTS.sub("", cell.source)
     with tempfile.TemporaryDirectory() as work:
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, allow_errors=True,
-                                kernel_name="python3", resources={"metadata": {"path": work}})
+        client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, allow_errors=True, kernel_name="python3",
+                                kernel_manager_class=_ipc_kernel_manager(Path(work)),
+                                resources={"metadata": {"path": work}})
         client.execute()
-    return [_verdict(cell, _missing_frameworks(notebook.cells, cell)) for cell in graded]
+    return [_verdict(cell, notebook.cells[:index]) for index, cell in enumerate(notebook.cells) if cell in graded]
+
+
+def _ipc_kernel_manager(folder):
+    """A kernel manager class whose kernel listens on ipc sockets in ``folder``, not on TCP.
+
+    Nothing else can reach the kernel, and Jupyter's warning about unencrypted TCP no longer
+    opens the report.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", str(folder / "kernel"))
+            kwargs.setdefault("connection_file", str(folder / "kernel.json"))
+            super().__init__(**kwargs)
+
+    return IpcKernelManager
 
 
 FRAMEWORKS = {"torch": "PyTorch: pip install torch", "keras": "Keras: pip install tensorflow-cpu",
@@ -65,7 +85,8 @@ def _missing_frameworks(cells, before):
     return missing
 
 
-def _verdict(cell, missing=()):
+def _verdict(cell, earlier_cells=()):
+    missing = _missing_frameworks(list(earlier_cells) + [cell], cell)
     info = cell.metadata["nbgrader"]
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     named = re.search(r"No module named '(\w+)", str(errors[0].get("evalue", ""))) if errors else None
@@ -75,6 +96,9 @@ def _verdict(cell, missing=()):
         message = f"this task needs {' and '.join(missing)}"
     elif errors:
         message = f"{errors[0]['ename']}: {ANSI_ESCAPE.sub('', errors[0]['evalue'])}"
+        reason = why_not_defined(errors[0], earlier_cells)
+        if reason:
+            message += f"\n  because {reason}"
     else:
         message = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
     return TaskVerdict(info["grade_id"], float(info.get("points", 0)), not errors, message.strip())
