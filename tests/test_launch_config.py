@@ -21,7 +21,7 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO_URL = CONFIG["repository"]["url"].rstrip("/")
 BRANCH = CONFIG["repository"]["branch"]
 PACKAGE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
-VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+VERSION = re.search(r'^__version__ = "([^"]+)"', (ROOT / "autograder" / "__init__.py").read_text(), re.M).group(1)
 # The class edition publishes the student wheel with the site (`make public`): GitHub Pages of the repository.
 _OWNER, _NAME = REPO_URL.split("/")[-2:]
 WHEEL_URL = f"https://{_OWNER}.github.io/{_NAME}/dist/{PACKAGE.replace('-', '_')}-{VERSION}-py3-none-any.whl"
