@@ -136,12 +136,6 @@ def hidden_specs(label):
     return specs
 
 
-def hidden_rng(label, index):
-    import numpy as np
-
-    return np.random.default_rng(hidden_seed(label, index))
-
-
 # The hidden cases' structure (sizes and kinds), without seeds; _cases.py documents each field.
 HIDDEN_SPECS = {
     # (batch, time, features, units, kind): one step, square weights, zero weights, batch 1
