@@ -1,0 +1,51 @@
+"""The small models the training pages build, each once in Keras and once in PyTorch.
+
+The two versions of a model have the same layers and sizes; the pages train them on the same data.
+Keras and PyTorch are imported when a builder is called, never when this module is imported.
+"""
+
+from ..frameworks import keras as _keras, torch as _torch
+
+
+def keras_forecaster(kind, units=32, in_steps=24, features=5, horizon=12):
+    """The lecture notes' two forecasters in Keras: (batch, in_steps, features) -> (batch, horizon).
+
+    Args:
+        kind: "last" reads the LSTM's last state (return_sequences=False); "sequence" flattens the
+            states of every step (return_sequences=True, then Flatten) into the output layer.
+    """
+    keras = _keras()
+    if kind not in ("last", "sequence"):
+        raise ValueError(f'kind must be "last" or "sequence", got {kind!r}')
+    layers = [keras.Input((in_steps, features))]
+    if kind == "last":
+        layers += [keras.layers.LSTM(units)]
+    else:
+        layers += [keras.layers.LSTM(units, return_sequences=True), keras.layers.Flatten()]
+    return keras.Sequential(layers + [keras.layers.Dense(horizon)], name=f"forecaster_{kind}")
+
+
+def torch_forecaster(kind, units=32, in_steps=24, features=5, horizon=12):
+    """The same two forecasters as ``torch.nn.Module``s, batch first."""
+    torch = _torch()
+    if kind not in ("last", "sequence"):
+        raise ValueError(f'kind must be "last" or "sequence", got {kind!r}')
+
+    class Forecaster(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = torch.nn.LSTM(features, units, batch_first=True)
+            self.head = torch.nn.Linear(units * (in_steps if kind == "sequence" else 1), horizon)
+
+        def forward(self, x):
+            output, (h_n, _) = self.lstm(x)  # output (batch, in_steps, units), h_n (1, batch, units)
+            return self.head(output.flatten(1) if kind == "sequence" else h_n[-1])
+
+    return Forecaster()
+
+
+def parameter_count(model):
+    """Trainable parameters of a Keras model or a PyTorch module."""
+    if hasattr(model, "count_params"):
+        return int(model.count_params())
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
