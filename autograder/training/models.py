@@ -49,3 +49,43 @@ def parameter_count(model):
     if hasattr(model, "count_params"):
         return int(model.count_params())
     return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
+
+
+def keras_classifier(cell, bidirectional, vocabulary, embedding=16, units=16, classes=2):
+    """Embedding (token 0 masked) -> LSTM or GRU, optionally bidirectional -> Dense(classes) logits.
+
+    ``mask_zero=True`` makes the embedding emit a mask that the recurrent layer follows: it stops
+    updating each sentence's state at its last real word, and returns that state.
+    """
+    keras = _keras()
+    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell](units)
+    if bidirectional:
+        layer = keras.layers.Bidirectional(layer)  # forward and backward final states, concatenated
+    return keras.Sequential([keras.Input((None,), dtype="int32"),
+                             keras.layers.Embedding(vocabulary, embedding, mask_zero=True,
+                                                      embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0)),
+                             layer, keras.layers.Dense(classes)], name=f"{'bi' if bidirectional else ''}{cell}")
+
+
+def torch_classifier(cell, bidirectional, vocabulary, embedding=16, units=16, classes=2):
+    """The same classifier in PyTorch: forward(tokens, lengths) packs the padded batch before the cell."""
+    torch = _torch()
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    class Classifier(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(vocabulary, embedding, padding_idx=0)
+            recurrent = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
+            self.recurrent = recurrent(embedding, units, batch_first=True, bidirectional=bidirectional)
+            self.head = torch.nn.Linear(units * (2 if bidirectional else 1), classes)
+
+        def forward(self, tokens, lengths):
+            packed = pack_padded_sequence(self.embedding(tokens), lengths.cpu(), batch_first=True,
+                                          enforce_sorted=False)
+            _, state = self.recurrent(packed)
+            h_n = state[0] if cell == "lstm" else state  # (directions, batch, units)
+            # each direction's state after its own last real step: forward at t = length - 1, backward at t = 0
+            return self.head(torch.cat([h_n[-2], h_n[-1]], dim=1) if bidirectional else h_n[-1])
+
+    return Classifier()
