@@ -52,19 +52,24 @@ def parameter_count(model):
 
 
 def keras_classifier(cell, bidirectional, vocabulary, embedding=16, units=16, classes=2):
-    """Embedding (token 0 masked) -> LSTM or GRU, optionally bidirectional -> Dense(classes) logits.
+    """Embedding (token 0 masked) -> SimpleRNN, LSTM or GRU ("rnn", "lstm", "gru"), optionally bidirectional -> Dense(classes) logits.
 
     ``mask_zero=True`` makes the embedding emit a mask that the recurrent layer follows: it stops
     updating each sentence's state at its last real word, and returns that state.
     """
     keras = _keras()
-    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell](units)
+    layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell](units)
     if bidirectional:
         layer = keras.layers.Bidirectional(layer)  # forward and backward final states, concatenated
     return keras.Sequential([keras.Input((None,), dtype="int32"),
                              keras.layers.Embedding(vocabulary, embedding, mask_zero=True,
-                                                      embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0)),
+                                                    embeddings_initializer=normal_embedding(keras)),
                              layer, keras.layers.Dense(classes)], name=f"{'bi' if bidirectional else ''}{cell}")
+
+
+def normal_embedding(keras):
+    """PyTorch's embedding initialisation, N(0, 1), for a Keras ``Embedding`` (Keras's default is U(-0.05, 0.05))."""
+    return keras.initializers.RandomNormal(stddev=1.0)
 
 
 def torch_classifier(cell, bidirectional, vocabulary, embedding=16, units=16, classes=2):
@@ -76,7 +81,7 @@ def torch_classifier(cell, bidirectional, vocabulary, embedding=16, units=16, cl
         def __init__(self):
             super().__init__()
             self.embedding = torch.nn.Embedding(vocabulary, embedding, padding_idx=0)
-            recurrent = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
+            recurrent = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
             self.recurrent = recurrent(embedding, units, batch_first=True, bidirectional=bidirectional)
             self.head = torch.nn.Linear(units * (2 if bidirectional else 1), classes)
 
