@@ -14,7 +14,9 @@ from pathlib import Path, PurePosixPath
 
 from .course import CourseError
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+# Matched whole (fullmatch: "$" alone would accept "honest\n"); short enough for a file name.
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}")
+ID_RULE = "letters, digits, and . _ @ - only, at most 100 characters"
 # Files that archivers and desktops add; never a submission, never worth a line in the log.
 JUNK = re.compile(r"^(\..*|__MACOSX|Thumbs\.db|desktop\.ini|timestamp\.txt)$")
 MAX_ZIP_MEMBER_BYTES = 100 << 20
@@ -39,15 +41,20 @@ class Found:
     rejected: list = field(default_factory=list)
 
 
-def find_submissions(path, assignment_name):
+def find_submissions(path, assignment_name, lms=None):
     """List the submissions under the folder ``path`` and the files rejected there.
 
     Two layouts are accepted: a flat folder of ``<student_id>.ipynb`` files (an LMS download), or
-    nbgrader's ``submitted/<student_id>/<assignment>/<notebook>.ipynb``.
+    nbgrader's ``submitted/<student_id>/<assignment>/<notebook>.ipynb``. With ``lms`` ("canvas" or
+    "moodle"), that LMS's download instead (``lms.py``).
     """
     path = Path(path)
     if not path.is_dir():
         raise CourseError(f"submissions folder {path} does not exist")
+    if lms:
+        from .lms import find_lms_submissions
+
+        return find_lms_submissions(lms, path, assignment_name)
     path = _unwrapped(path, assignment_name)
     entries = [p for p in sorted(path.iterdir()) if not JUNK.match(p.name)]
     nested = [p for p in entries if p.is_dir() and any(p.glob(f"{assignment_name}/*.ipynb"))]
@@ -63,17 +70,17 @@ def find_submissions(path, assignment_name):
 
 
 @contextmanager
-def opened_submissions(path, assignment_name):
+def opened_submissions(path, assignment_name, lms=None):
     """``find_submissions`` for a folder or a zip export (extracted for the duration)."""
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".zip":
         with tempfile.TemporaryDirectory(prefix="submissions-") as folder:
             rejected = _extract(path, Path(folder))
-            found = find_submissions(folder, assignment_name)
+            found = find_submissions(folder, assignment_name, lms)
             found.rejected[:0] = rejected
             yield found
     else:
-        yield find_submissions(path, assignment_name)
+        yield find_submissions(path, assignment_name, lms)
 
 
 def _unwrapped(path, assignment_name):
@@ -89,12 +96,12 @@ def _flat_layout(entries):
     found = Found()
     for entry in entries:
         if entry.is_dir():
-            found.rejected.append(Rejected(entry.name + "/", "a folder in a flat folder of notebooks"))
+            found.rejected.append(Rejected(_shown(entry.name) + "/", "a folder in a flat folder of notebooks"))
         elif entry.suffix != ".ipynb":
-            found.rejected.append(Rejected(entry.name, f"not a notebook ({entry.suffix or 'no extension'})"))
-        elif not STUDENT_ID.match(entry.stem):
-            found.rejected.append(Rejected(entry.name, f"{entry.stem!r} is not a usable student id "
-                                                       "(letters, digits, and . _ @ - only)"))
+            found.rejected.append(Rejected(_shown(entry.name), f"not a notebook ({_shown(entry.suffix or 'no extension')})"))
+        elif not STUDENT_ID.fullmatch(entry.stem):
+            found.rejected.append(Rejected(_shown(entry.name), f"'{_shown(entry.stem)}' is not a usable student id "
+                                                               f"({ID_RULE})"))
         else:
             found.submissions.append(Submission(entry.stem, entry))
     return found
@@ -105,10 +112,10 @@ def _nbgrader_layout(entries, assignment_name):
     for entry in entries:
         notebooks = sorted(entry.glob(f"{assignment_name}/*.ipynb")) if entry.is_dir() else []
         if not entry.is_dir():
-            found.rejected.append(Rejected(entry.name, "a file beside the students' folders"))
-        elif not STUDENT_ID.match(entry.name):
-            found.rejected.append(Rejected(entry.name + "/", f"{entry.name!r} is not a usable student id "
-                                                             "(letters, digits, and . _ @ - only)"))
+            found.rejected.append(Rejected(_shown(entry.name), "a file beside the students' folders"))
+        elif not STUDENT_ID.fullmatch(entry.name):
+            found.rejected.append(Rejected(_shown(entry.name) + "/", f"'{_shown(entry.name)}' is not a usable student id "
+                                                                     f"({ID_RULE})"))
         elif len(notebooks) != 1:
             found.rejected.append(Rejected(entry.name + "/", f"student {entry.name} submitted {len(notebooks)} "
                                                              f"notebooks for {assignment_name}; expected one"))
@@ -119,7 +126,7 @@ def _nbgrader_layout(entries, assignment_name):
 
 def _extract(archive_path, target):
     """Extract a zip safely: no paths outside ``target``, no huge members. Returns rejected members."""
-    rejected, total = [], 0
+    rejected, total, seen = [], 0, set()
     try:
         archive = zipfile.ZipFile(archive_path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -128,25 +135,40 @@ def _extract(archive_path, target):
         for member in archive.infolist():
             parts = PurePosixPath(member.filename).parts
             if member.filename.startswith("/") or ".." in parts or "\\" in member.filename:
-                rejected.append(Rejected(member.filename, "a path outside the archive's folder"))
+                rejected.append(Rejected(_shown(member.filename), "a path outside the archive's folder"))
                 continue
             if member.is_dir() or any(JUNK.match(part) for part in parts):
                 continue
             if member.file_size > MAX_ZIP_MEMBER_BYTES:
-                rejected.append(Rejected(member.filename, f"larger than {MAX_ZIP_MEMBER_BYTES >> 20} MB"))
+                rejected.append(Rejected(_shown(member.filename), f"larger than {MAX_ZIP_MEMBER_BYTES >> 20} MB"))
                 continue
+            if parts in seen:
+                rejected.append(Rejected(_shown(member.filename), "appears twice in the archive; the first copy is kept"))
+                continue
+            seen.add(parts)
             total += member.file_size
             if total > MAX_ZIP_TOTAL_BYTES:
                 raise CourseError(f"{archive_path} holds more than {MAX_ZIP_TOTAL_BYTES >> 30} GB")
             destination = target.joinpath(*parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            if any(p.is_file() for p in destination.parents if target in p.parents) or destination.is_dir():
+                rejected.append(Rejected(_shown(member.filename), "a file and a folder of the same name in the archive"))
+                continue
             try:
+                destination.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(member) as source, open(destination, "wb") as sink:
                     _copy_at_most(source, sink, MAX_ZIP_MEMBER_BYTES)
-            except (zipfile.BadZipFile, ValueError, OSError) as error:
-                destination.unlink(missing_ok=True)
-                rejected.append(Rejected(member.filename, f"could not be extracted ({error})"))
+            except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, RuntimeError) as error:
+                if destination.is_file():
+                    destination.unlink()
+                rejected.append(Rejected(_shown(member.filename), f"could not be extracted ({_shown(error)})"))
     return rejected
+
+
+def _shown(text):
+    """A name from the submissions as the log may show it: short, control characters escaped."""
+    from .results import printable
+
+    return printable(text, 120)
 
 
 def _copy_at_most(source, sink, limit):
