@@ -33,16 +33,17 @@ def chapter_script(page):
 
 
 def main():
-    pages = sorted((ROOT / "book").glob("[0-9][0-9]-*/index.md"))
+    pages = sorted((ROOT / "book").glob("[0-9][0-9]-*/*.md"))  # each chapter's index and its section pages
     with tempfile.TemporaryDirectory() as out:
         build = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", out, "-W", "-n", "--keep-going"]
         clean = timed(build)
         rebuild = timed(build)
         scripts = {}
         for page in pages:
-            script = Path(out) / f"{page.parent.name}.py"
+            name = page.parent.name if page.stem == "index" else f"{page.parent.name}/{page.stem}"
+            script = Path(out) / f"{name.replace('/', '--')}.py"
             script.write_text(chapter_script(page))
-            scripts[page.parent.name] = timed([sys.executable, str(script)], cwd=page.parent)
+            scripts[name] = timed([sys.executable, str(script)], cwd=page.parent)
     total = sum(scripts.values())
     print(f"clean build:        {clean:7.1f} s")
     print(f"no-change rebuild:  {rebuild:7.1f} s")

@@ -342,6 +342,21 @@ def test_the_kernels_reference_refuses_to_answer(tmp_path):
     assert run.stdout.count("your function called the course's reference autograder.reference.rnn_forward") == 2
 
 
+
+def test_the_kernel_package_holds_the_data_generators_only(tmp_path):
+    """A homework trains on the course's generators: the kernel package has them, numpy only, and no models."""
+    package = build_kernel_package(tmp_path / "package")
+    assert sorted(p.name for p in (package / "autograder" / "training").iterdir()) == \
+        ["__init__.py", "forecasting.py", "negation.py"]
+    run = subprocess.run([sys.executable, "-I", "-c", (
+        f"import sys; sys.path.insert(0, {str(package)!r})\n"
+        "from autograder.training.forecasting import weather_series\n"
+        "from autograder.training.negation import negation_dataset\n"
+        "print(weather_series(3, seed=1).shape, negation_dataset(2, seed=1)[0].shape,\n"
+        "      sorted(m for m in ('torch', 'keras', 'tensorflow') if m in sys.modules))\n")],
+        capture_output=True, text=True)
+    assert run.stdout.strip() == "(72, 5) (2, 16) []", run.stdout + run.stderr
+
 # ----------------------------------------------------------------------------- the sandbox
 
 
