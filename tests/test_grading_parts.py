@@ -298,7 +298,9 @@ def test_a_cell_right_for_some_variants_shows_its_messages_and_its_partial_score
     assert "right for 1 of 3 variants" in capsys.readouterr().out
     text, result = service.outputs_for("test_gru_cell_forward", GRU_CELL, [], points=4)
     assert text["output_type"] == "stream" and "two mistakes together" in text["text"]
-    assert text["text"].endswith("partial credit: right for 1 of 4 variants, 1 of 4 points\n")
+    assert text["text"].endswith("partial credit: 1 of 4 points, right for 1 of 4 variants "
+                                 "(reset_after=False, z_convention='keep')\n")
+    assert text["text"].count("hint:") == 1  # the hidden call's failure in one line
     assert result["output_type"] == "execute_result" and result["data"] == {"text/plain": "1"}
     # nbgrader's autograde reads the points from the result
     from nbformat.v4 import new_code_cell

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from nbformat.v4 import new_output
 
-from ..checks._runner import partial_score, recording_variants
+from ..checks._runner import partial_score, recording_variants, variants_line
 from . import wire
 from .results import BoundedLog, printable
 
@@ -416,9 +416,10 @@ def partial_outputs(verdicts, points):
     score = partial_score(points, right, len(variants))
     if score <= 0:
         return None
-    texts = [verdict.text for verdict in verdicts]
-    texts.append(f"partial credit: right for {right} of {len(variants)} variants, "
-                 f"{score:g} of {float(points):g} points")
+    failed = [verdict for verdict in verdicts if not verdict.passed]
+    texts = [verdict.text for verdict in verdicts if verdict.passed] + [failed[0].text]
+    texts += [verdict.text.splitlines()[0] for verdict in failed[1:]]  # the first failure says it all
+    texts.append(f"partial credit: {score:g} of {float(points):g} points,{variants_line(variants)[1:]}")
     return [new_output("stream", name="stdout", text="\n".join(texts) + "\n"),
             new_output("execute_result", data={"text/plain": f"{score:g}"}, execution_count=None)]
 
