@@ -31,6 +31,7 @@ class Result:
     messages: dict = field(default_factory=dict)  # grade cell id -> what the check said
     problem: str = ""  # why the submission could not be graded at all
     notes: list = field(default_factory=list)  # what went wrong while grading it, for the log
+    flags: list = field(default_factory=list)  # what its code tried (integrity.py), for the CSV and the log
     sha256: str = ""  # of the submitted file
     seconds: float = 0.0
     unchanged: bool = False  # reused from an earlier run

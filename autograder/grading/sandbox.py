@@ -233,6 +233,7 @@ def build_kernel_package(target):
     (package / "__init__.py").write_text('"""The course package as a grading kernel sees it."""\n')
     shutil.copyfile(here / "kernel_checks.py", package / "checks" / "__init__.py")
     shutil.copyfile(here / "wire.py", package / "checks" / "wire.py")
+    shutil.copyfile(here / "numpy_only.py", package / "checks" / "numpy_only.py")
     shutil.copyfile(here / "kernel_reference.py", package / "reference" / "__init__.py")
     for path in [Path(target), *Path(target).rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)

@@ -19,9 +19,11 @@ import traceback
 from pathlib import Path
 
 from .course import find_assignment, nbgrader_api, nbgrader_config, require_success
+from .integrity import flag_submission
 from .results import BoundedLog, printable
 from .sandbox import (FALLBACK_NICE, INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package,
                       private_mounts)
+from .secret import ensure_secret, hidden_case_source
 
 MAX_NOTEBOOK_BYTES = 50 << 20
 MAX_MESSAGE_CHARS = 5000  # a grade cell's message in the results
@@ -57,6 +59,7 @@ class Grader:
         self.others = _other_assignments(job["root"], self.assignment.name)
         self.max_score = sum(points for _, points in job["cells"])
         self.count = 0
+        self.secret = ensure_secret(job["root"], announce=None)  # grade() created it if it was missing
         _warm_up()
 
     def _prepared_course(self):
@@ -118,7 +121,8 @@ class Grader:
         notebook, result["problem"] = self._readable(data)
         if result["problem"]:
             return
-        result["notes"] += self._restore_cell_metadata(notebook)
+        result["flags"] = flag_submission(notebook, self.released)  # integrity.py: read, never run
+        result["notes"] += [f"flagged: {flag}" for flag in result["flags"]] + self._restore_cell_metadata(notebook)
         kernelspec = notebook.metadata.get("kernelspec")
         kernel = kernelspec.get("name") if isinstance(kernelspec, dict) else None
         if kernel != self.kernel_name:
@@ -235,7 +239,8 @@ class Grader:
             execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
             CheckCellMetadata]
         try:
-            graded = self.api.autograde(self.assignment.name, student)
+            with hidden_case_source(self.secret, self.assignment.name, student):  # this student's hidden cases
+                graded = self.api.autograde(self.assignment.name, student)
         finally:
             room.service.close()
             if room.group is not None:
