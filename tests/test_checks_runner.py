@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from autograder import mistakes as m
-from autograder.checks import CheckFailure, check_gru_forward, check_lstm_forward, check_rnn_cell_forward, \
+from autograder.checks import CheckFailure, check_gru_cell_forward, check_gru_forward, check_lstm_forward, check_rnn_cell_forward, \
     check_rnn_forward
 from autograder.checks._catalogue import mistake_pairs, single_mistakes
 from autograder.checks._runner import (consensus, partial_score, recording_variants, recurrent_cases,
@@ -186,9 +186,20 @@ def test_a_gru_right_for_one_variant_says_so_and_is_recorded_across_calls():
         visible = failure_of(check_gru_forward, d2l_like)
         hidden = failure_of(check_gru_forward, d2l_like, hidden=True)
     assert "right for 1 of 3 variants (reset_after=False, z_convention='keep')" in visible
-    assert variants_in(visible) == (1, 3) and variants_in(hidden) == (1, 4)
+    assert variants_in(visible) == (1, 3)
+    assert variants_in(hidden) is None  # its (False, "keep") case has zero weights, which tell no variant
     assert record == {(("reset_after", r), ("z_convention", z)): (r, z) == (False, "keep") for r in (True, False)
                       for z in ("keep", "update")}
+
+
+def test_a_gru_cell_that_fits_only_the_zero_weights_case_earns_no_variant():
+    def constant(x_t, h_prev, W_x, W_h, b, reset_after=True, z_convention="keep"):
+        half = np.full_like(h_prev, 0.5)
+        return h_prev / 2, {"z": half, "r": half, "h_tilde": np.zeros_like(h_prev)}
+    with recording_variants() as record:
+        message = failure_of(check_gru_cell_forward, constant, hidden=True)
+    assert "1 of 4 cases pass" in message  # the zero-weights case
+    assert variants_in(message) is None and not any(record.values())
 
 
 def test_checks_without_variants_and_wrong_gru_cells_give_no_partial_credit():
