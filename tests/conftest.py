@@ -10,6 +10,13 @@ ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs the book build as `book`, so `make test-fast` leaves it out."""
+    for item in items:
+        if "fresh_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.book)
+
+
 @pytest.fixture(scope="session")
 def fresh_build(tmp_path_factory):
     """A clean build of the whole book (no cache: every page executes), with warnings as errors.
