@@ -24,8 +24,14 @@ CODE_CELL = re.compile(r"```\{code-cell\}[^\n]*\n(?:---\n.*?\n---\n)?(.*?)```", 
 
 def timed(command, env=None, **kwargs):
     start = time.perf_counter()
-    subprocess.run(command, check=True, env={**ENV, **(env or {})}, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, **kwargs)
+    subprocess.run(
+        command,
+        check=True,
+        env={**ENV, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **kwargs,
+    )
     return time.perf_counter() - start
 
 
@@ -39,11 +45,29 @@ def chapter_script(page):
 def main():
     pages = sorted((ROOT / "book").glob("[0-9][0-9]-*/index.md"))
     with tempfile.TemporaryDirectory() as out:
-        build = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", out, "-W", "-n", "--keep-going"]
+        build = [
+            str(JUPYTER_BOOK),
+            "build",
+            str(ROOT),
+            "--path-output",
+            out,
+            "-W",
+            "-n",
+            "--keep-going",
+        ]
         clean = timed(build)
         rebuild = timed(build)
     with tempfile.TemporaryDirectory() as out:
-        build = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", out, "-W", "-n", "--keep-going"]
+        build = [
+            str(JUPYTER_BOOK),
+            "build",
+            str(ROOT),
+            "--path-output",
+            out,
+            "-W",
+            "-n",
+            "--keep-going",
+        ]
         serial = timed(build, env={"BOOK_EXECUTION_WORKERS": "1"})
         scripts = {}
         for page in pages:
@@ -57,8 +81,10 @@ def main():
     for name, seconds in scripts.items():
         print(f"  script {name:28s} {seconds:6.1f} s")
     print(f"chapters as scripts:{total:7.1f} s")
-    print(f"clean build / scripts = {clean / total:.2f}; clean / serial clean = {clean / serial:.2f}; "
-          f"rebuild / clean = {rebuild / clean:.3f}")
+    print(
+        f"clean build / scripts = {clean / total:.2f}; "
+        f"clean / serial clean = {clean / serial:.2f}; rebuild / clean = {rebuild / clean:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,12 +21,15 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-KINDS = [ROOT / "solutions" / "ps01-rnn" / "ps01-rnn.ipynb", ROOT / "exercises" / "ps01-rnn" / "ps01-rnn.ipynb",
-         *sorted((ROOT / "tests" / "submissions" / "ps01").glob("*.ipynb"))]
+KINDS = [
+    ROOT / "solutions" / "ps01-rnn" / "ps01-rnn.ipynb",
+    ROOT / "exercises" / "ps01-rnn" / "ps01-rnn.ipynb",
+    *sorted((ROOT / "tests" / "submissions" / "ps01").glob("*.ipynb")),
+]
 
 
 def folder_size(folder):
-    """Bytes in a folder that the workers are changing while it is walked (vanished files skipped)."""
+    """Bytes in a folder that the workers change while it is walked (vanished files skipped)."""
     total = 0
     for parent, _, files in os.walk(folder):
         for name in files:
@@ -64,10 +67,23 @@ def main():
             shutil.copyfile(KINDS[number % len(KINDS)], submissions / f"s{number:03d}.ipynb")
         peaks = {"rss": 0, "tmp": 0}
         start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions),
-                                    "--out", str(out), "--workers", str(args.workers)],
-                                   env={**os.environ, "TMPDIR": str(tmp)},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "autograder",
+                "grade",
+                "ps01",
+                str(submissions),
+                "--out",
+                str(out),
+                "--workers",
+                str(args.workers),
+            ],
+            env={**os.environ, "TMPDIR": str(tmp)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         watched = psutil.Process(process.pid)
 
         def sample():
@@ -84,11 +100,15 @@ def main():
         if code != 0:
             raise SystemExit(f"grading failed with exit code {code}")
         results = folder_size(out)
-    print(f"{args.size} notebooks, --workers {args.workers}: {seconds:.1f} s "
-          f"({seconds / args.size:.2f} s per notebook, {60 * args.size / seconds:.1f} per minute)")
+    print(
+        f"{args.size} notebooks, --workers {args.workers}: {seconds:.1f} s "
+        f"({seconds / args.size:.2f} s per notebook, {60 * args.size / seconds:.1f} per minute)"
+    )
     print(f"peak memory of the process tree: {peaks['rss'] / 2**20:.0f} MB")
-    print(f"peak temporary disk: {peaks['tmp'] / 2**20:.1f} MB; output: {results / 2**10 / args.size:.0f} KB "
-          "per student")
+    print(
+        f"peak temporary disk: {peaks['tmp'] / 2**20:.1f} MB; "
+        f"output: {results / 2**10 / args.size:.0f} KB per student"
+    )
 
 
 if __name__ == "__main__":

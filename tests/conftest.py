@@ -24,7 +24,20 @@ def fresh_build(tmp_path_factory):
     Returns the folder of the built HTML. Built once per test session and shared by every test.
     """
     out = tmp_path_factory.mktemp("book")
-    run = subprocess.run([str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "-W", "-n",
-                          "--keep-going"], capture_output=True, text=True, timeout=1800)
+    run = subprocess.run(
+        [
+            str(JUPYTER_BOOK),
+            "build",
+            str(ROOT),
+            "--path-output",
+            str(out),
+            "-W",
+            "-n",
+            "--keep-going",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     return out / "_build" / "html"

@@ -22,7 +22,11 @@ OLDEST, NEWEST = "1.30", "1.37"
 
 
 def documents():
-    return {doc["metadata"]["labels"]["step"]: doc for doc in yaml.safe_load_all(MANIFEST.read_text()) if doc}
+    return {
+        doc["metadata"]["labels"]["step"]: doc
+        for doc in yaml.safe_load_all(MANIFEST.read_text())
+        if doc
+    }
 
 
 def container(job):
@@ -48,11 +52,14 @@ def test_the_oldest_release_is_the_one_the_manifest_names():
         validate(documents()["shards"], "1.29", strict=True)
 
 
-@pytest.mark.parametrize("path, value, message", [
-    (("spec", "completionMod"), "Indexed", "completionMod"),                # a misspelt field
-    (("spec", "completions"), "eight", "'eight' is not of type 'integer'"),
-    (("spec", "template", "spec", "restartPolicy"), ["Never"], "is not of type 'string'"),
-])
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        (("spec", "completionMod"), "Indexed", "completionMod"),  # a misspelt field
+        (("spec", "completions"), "eight", "'eight' is not of type 'integer'"),
+        (("spec", "template", "spec", "restartPolicy"), ["Never"], "is not of type 'string'"),
+    ],
+)
 def test_the_schema_check_rejects_a_broken_job(path, value, message):
     job = copy.deepcopy(documents()["shards"])
     node = job
@@ -66,15 +73,22 @@ def test_the_schema_check_rejects_a_broken_job(path, value, message):
 def test_the_shard_job_is_an_indexed_job_of_n_shards():
     shards = documents()["shards"]
     spec = shards["spec"]
-    assert spec["completionMode"] == "Indexed"  # backoffLimitPerIndex and JOB_COMPLETION_INDEX need it
+    assert (
+        spec["completionMode"] == "Indexed"
+    )  # backoffLimitPerIndex and JOB_COMPLETION_INDEX need it
     count = spec["completions"]
     assert spec["parallelism"] == count and spec["backoffLimitPerIndex"] >= 1
     command = script(shards)
     assert "shard=$((JOB_COMPLETION_INDEX + 1))" in command
-    assert f"--shard $shard/{count}" in command and "--out /data/ps01-grades/shard-$shard" in command
+    assert (
+        f"--shard $shard/{count}" in command and "--out /data/ps01-grades/shard-$shard" in command
+    )
     resources = container(shards)["resources"]
     workers = int(re.search(r"--workers (\d+)", command).group(1))
-    assert resources["requests"] == resources["limits"] and int(resources["requests"]["cpu"]) == workers
+    assert (
+        resources["requests"] == resources["limits"]
+        and int(resources["requests"]["cpu"]) == workers
+    )
 
 
 def test_the_merge_reads_every_shard_from_the_same_volume():
@@ -82,7 +96,9 @@ def test_the_merge_reads_every_shard_from_the_same_volume():
     assert "autograder merge /data/ps01-grades/shard-* --out /data/ps01-grades" in script(merge)
     for job in (shards, merge):
         pod = job["spec"]["template"]["spec"]
-        assert pod["volumes"] == [{"name": "data", "persistentVolumeClaim": {"claimName": "grading-data"}}]
+        assert pod["volumes"] == [
+            {"name": "data", "persistentVolumeClaim": {"claimName": "grading-data"}}
+        ]
         assert container(job)["volumeMounts"] == [{"name": "data", "mountPath": "/data"}]
         assert pod["restartPolicy"] == "Never" and pod["automountServiceAccountToken"] is False
     assert container(shards)["image"] == container(merge)["image"]

@@ -58,7 +58,9 @@ class Cluster:
     def log_tails(self):
         tails = []
         for log in sorted(self.folder.glob("*.log")):
-            tails.append(f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
+            tails.append(
+                f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+            )
         return "\n".join(tails)
 
     def fail(self, reason):
@@ -75,49 +77,63 @@ class Cluster:
         key.write_bytes(os.urandom(1024))
         key.chmod(0o400)
         munge_socket = self.folder / "munge.socket"
-        self._spawn("munged", [program("munged"), "--foreground", "--force", f"--key-file={key}",
-                               f"--socket={munge_socket}", f"--pid-file={self.folder / 'munged.pid'}",
-                               f"--log-file={self.folder / 'munged.log'}",
-                               f"--seed-file={self.folder / 'munged.seed'}"])
+        self._spawn(
+            "munged",
+            [
+                program("munged"),
+                "--foreground",
+                "--force",
+                f"--key-file={key}",
+                f"--socket={munge_socket}",
+                f"--pid-file={self.folder / 'munged.pid'}",
+                f"--log-file={self.folder / 'munged.log'}",
+                f"--seed-file={self.folder / 'munged.seed'}",
+            ],
+        )
         self._wait(lambda: munge_socket.exists(), "munged made no socket", 20)
         node = self._node_line()
+        name = node.split()[0].split("=")[1]
         host = socket.gethostname().split(".")[0]
         for name in ("state", "spool"):
             (self.folder / name).mkdir()
-        (self.folder / "slurm.conf").write_text("\n".join([
-            "ClusterName=grading-test",
-            f"SlurmctldHost={host}(127.0.0.1)",
-            f"SlurmctldPort={free_port()}",
-            f"SlurmdPort={free_port()}",
-            "SlurmUser=root",
-            "SlurmdUser=root",
-            "AuthType=auth/munge",
-            "CredType=cred/munge",
-            f"AuthInfo=socket={munge_socket}",
-            f"StateSaveLocation={self.folder / 'state'}",
-            f"SlurmdSpoolDir={self.folder / 'spool'}",
-            f"SlurmctldPidFile={self.folder / 'slurmctld.pid'}",
-            f"SlurmdPidFile={self.folder / 'slurmd.pid'}",
-            f"SlurmctldLogFile={self.folder / 'slurmctld.log'}",
-            f"SlurmdLogFile={self.folder / 'slurmd.log'}",
-            "ProctrackType=proctrack/linuxproc",
-            "TaskPlugin=task/none",
-            "JobAcctGatherType=jobacct_gather/none",
-            "AccountingStorageType=accounting_storage/none",
-            "JobCompType=jobcomp/none",
-            "SelectType=select/cons_tres",
-            "SelectTypeParameters=CR_Core",
-            "SchedulerType=sched/backfill",
-            "MpiDefault=none",
-            "ReturnToService=2",
-            "MinJobAge=3600",
-            "KillWait=10",
-            f"{node} NodeAddr=127.0.0.1 State=UNKNOWN",
-            f"PartitionName=grading Nodes={node.split()[0].split('=')[1]} Default=YES MaxTime=INFINITE State=UP",
-            "",
-        ]))
+        (self.folder / "slurm.conf").write_text(
+            "\n".join(
+                [
+                    "ClusterName=grading-test",
+                    f"SlurmctldHost={host}(127.0.0.1)",
+                    f"SlurmctldPort={free_port()}",
+                    f"SlurmdPort={free_port()}",
+                    "SlurmUser=root",
+                    "SlurmdUser=root",
+                    "AuthType=auth/munge",
+                    "CredType=cred/munge",
+                    f"AuthInfo=socket={munge_socket}",
+                    f"StateSaveLocation={self.folder / 'state'}",
+                    f"SlurmdSpoolDir={self.folder / 'spool'}",
+                    f"SlurmctldPidFile={self.folder / 'slurmctld.pid'}",
+                    f"SlurmdPidFile={self.folder / 'slurmd.pid'}",
+                    f"SlurmctldLogFile={self.folder / 'slurmctld.log'}",
+                    f"SlurmdLogFile={self.folder / 'slurmd.log'}",
+                    "ProctrackType=proctrack/linuxproc",
+                    "TaskPlugin=task/none",
+                    "JobAcctGatherType=jobacct_gather/none",
+                    "AccountingStorageType=accounting_storage/none",
+                    "JobCompType=jobcomp/none",
+                    "SelectType=select/cons_tres",
+                    "SelectTypeParameters=CR_Core",
+                    "SchedulerType=sched/backfill",
+                    "MpiDefault=none",
+                    "ReturnToService=2",
+                    "MinJobAge=3600",
+                    "KillWait=10",
+                    f"{node} NodeAddr=127.0.0.1 State=UNKNOWN",
+                    f"PartitionName=grading Nodes={name} Default=YES MaxTime=INFINITE State=UP",
+                    "",
+                ]
+            )
+        )
         self._spawn("slurmctld", [program("slurmctld"), "-D", "-i"])
-        self._spawn("slurmd", [program("slurmd"), "-D", "-N", node.split()[0].split("=")[1]])
+        self._spawn("slurmd", [program("slurmd"), "-D", "-N", name])
         self._wait(self._node_is_idle, "the node never became idle", 60)
         return self
 
@@ -131,8 +147,9 @@ class Cluster:
 
     def _spawn(self, name, command):
         log = open(self.folder / f"{name}.out", "w")
-        self.processes[name] = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                                start_new_session=True)
+        self.processes[name] = subprocess.Popen(
+            command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def _node_is_idle(self):
         run = self.run("sinfo", "-h", "-N", "-o", "%T", check=False)
@@ -151,10 +168,18 @@ class Cluster:
         self.fail(f"{reason} within {seconds} s")
 
     def run(self, *command, check=True, **kwargs):
-        run = subprocess.run(command, env=kwargs.pop("env", self.env), capture_output=True, text=True,
-                             timeout=60, **kwargs)
+        run = subprocess.run(
+            command,
+            env=kwargs.pop("env", self.env),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            **kwargs,
+        )
         if check and run.returncode != 0:
-            raise AssertionError(f"{' '.join(command)}: {run.stdout}{run.stderr}\n{self.log_tails()}")
+            raise AssertionError(
+                f"{' '.join(command)}: {run.stdout}{run.stderr}\n{self.log_tails()}"
+            )
         return run
 
     def job(self, job_id):
@@ -169,17 +194,26 @@ class Cluster:
             if job["JobState"] in states:
                 return job
             time.sleep(1)
-        raise AssertionError(f"job {job_id} still {job['JobState']} ({job.get('Reason')}) after {seconds} s\n"
-                             + self.log_tails())
+        raise AssertionError(
+            f"job {job_id} still {job['JobState']} ({job.get('Reason')}) after {seconds} s\n"
+            + self.log_tails()
+        )
 
     def stop(self):
         """Cancel what is left (job steps outlive slurmd), then stop the daemons."""
         if self.processes.get("slurmctld") and self.processes["slurmctld"].poll() is None:
-            subprocess.run(["scancel", "--full", "--quiet", "--user=root"], env=self.env, timeout=30)
+            subprocess.run(
+                ["scancel", "--full", "--quiet", "--user=root"], env=self.env, timeout=30
+            )
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
-                left = subprocess.run(["squeue", "--noheader", "--states=RUNNING,COMPLETING"], env=self.env,
-                                      capture_output=True, text=True, timeout=30)
+                left = subprocess.run(
+                    ["squeue", "--noheader", "--states=RUNNING,COMPLETING"],
+                    env=self.env,
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                )
                 if left.returncode != 0 or not left.stdout.strip():
                     break
                 time.sleep(1)
@@ -204,8 +238,8 @@ def cluster(tmp_path_factory):
 
 
 def make_class(folder):
-    """20 students: the solution, the blank copy and the wrong submissions in turn, with ids picked so
-    that shard i of 4 holds SIZES[i] of them."""
+    """20 students: the solution, the blank copy and the wrong submissions in turn, with ids
+    picked so that shard i of 4 holds SIZES[i] of them."""
     kinds = [SOLUTION, STUDENT_COPY, *sorted(WRONG.glob("*.ipynb"))]
     folder.mkdir()
     wanted, number = dict(SIZES), 0
@@ -231,22 +265,48 @@ def settled(shard_out):
 def test_slurm_grades_a_class_in_shards_and_survives_a_cancelled_shard(cluster, tmp_path):
     submissions = make_class(tmp_path / "class")
     single = tmp_path / "single"
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out",
-                          str(single), "--workers", "2"], capture_output=True, text=True, timeout=1200)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(submissions),
+            "--out",
+            str(single),
+            "--workers",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
 
     out, jobs = tmp_path / "grades", tmp_path / "jobs"
     jobs.mkdir()
     env = {**cluster.env, "COURSE_DIR": str(ROOT), "PYTHON": sys.executable}
-    queued = cluster.run(str(GRADE_CLASS), "ps01", str(submissions), str(out), str(SHARDS),
-                         "--cpus-per-task=1", "--mem=2G", cwd=jobs, env=env).stdout
+    queued = cluster.run(
+        str(GRADE_CLASS),
+        "ps01",
+        str(submissions),
+        str(out),
+        str(SHARDS),
+        "--cpus-per-task=1",
+        "--mem=2G",
+        cwd=jobs,
+        env=env,
+    ).stdout
     array, merge = re.search(r"shards as job (\d+) and the merge as job (\d+)", queued).groups()
 
     # Cancel shard 1 once it has settled some of its students, but not all.
     shard_1 = out / "shard-1"
     deadline = time.monotonic() + 600
     while not (shard_1 / ".grading" / "results").is_dir() or settled(shard_1) == 0:
-        assert time.monotonic() < deadline, "shard 1 settled no student in 600 s\n" + cluster.log_tails()
+        assert time.monotonic() < deadline, (
+            "shard 1 settled no student in 600 s\n" + cluster.log_tails()
+        )
         time.sleep(0.5)
     cluster.run("scancel", f"{array}_1")
     cancelled = cluster.wait_for(f"{array}_1", {"CANCELLED"}, 60)
@@ -262,8 +322,9 @@ def test_slurm_grades_a_class_in_shards_and_survives_a_cancelled_shard(cluster, 
     assert done["JobState"] == "COMPLETED", merge_log
     assert rows(out / "grades.csv") == rows(single / "grades.csv")
     assert len(rows(out / "grades.csv")) == 1 + sum(SIZES.values())
-    assert sorted(p.name for p in (out / "feedback").glob("*.html")) == \
-        sorted(p.name for p in (single / "feedback").glob("*.html"))
+    assert sorted(p.name for p in (out / "feedback").glob("*.html")) == sorted(
+        p.name for p in (single / "feedback").glob("*.html")
+    )
     # The requeued shard regraded only the students its cancelled run had not settled.
     shard_log = (jobs / f"grade-shard-{array}_1.out").read_text()
     resumed = re.findall(r"graded (\d+) submissions, (\d+) not graded, (\d+) unchanged", shard_log)

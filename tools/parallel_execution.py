@@ -29,16 +29,17 @@ def _execute(notebook_json, cwd, allow_errors, timeout):
     from jupyter_cache.executors.utils import single_nb_execution
 
     notebook = nbformat.reads(notebook_json, as_version=4)
-    result = single_nb_execution(notebook, cwd=cwd, allow_errors=allow_errors, timeout=timeout,
-                                 meta_override=True)
+    result = single_nb_execution(
+        notebook, cwd=cwd, allow_errors=allow_errors, timeout=timeout, meta_override=True
+    )
     error = None if result.err is None else f"{type(result.err).__name__}: {result.err}"
     return nbformat.writes(result.nb), result.time, error
 
 
 def _pages_to_execute(app, env, docnames, cache):
     """(docname, path, notebook, read format, config) for each page with code not in the cache."""
-    from myst_nb.core.read import create_nb_reader
     from myst_nb.core.nb_to_tokens import nb_node_to_dict
+    from myst_nb.core.read import create_nb_reader
 
     pages = []
     for docname in docnames:
@@ -84,7 +85,9 @@ def execute_in_parallel(app, env, docnames):
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
-    cache_path = env.mystnb_config.execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    cache_path = (
+        env.mystnb_config.execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    )
     cache = get_cache(str(cache_path))
     pages = _pages_to_execute(app, env, docnames, cache)
     if workers < 2 or len(pages) < 2:
@@ -93,23 +96,39 @@ def execute_in_parallel(app, env, docnames):
 
     start = time.perf_counter()
     LOGGER.info(f"executing {len(pages)} pages in parallel ({min(workers, len(pages))} processes)")
-    with ProcessPoolExecutor(max_workers=min(workers, len(pages)),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_execute, nbformat.writes(notebook), str(path.parent),
-                               config.execution_allow_errors, config.execution_timeout):
-                   (docname, path, read_fmt) for docname, path, notebook, read_fmt, config in pages}
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(pages)), mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        futures = {
+            pool.submit(
+                _execute,
+                nbformat.writes(notebook),
+                str(path.parent),
+                config.execution_allow_errors,
+                config.execution_timeout,
+            ): (docname, path, read_fmt)
+            for docname, path, notebook, read_fmt, config in pages
+        }
         for future, (docname, path, read_fmt) in futures.items():
             executed, seconds, error = future.result()
             if error is not None:
                 # Left out of the cache: myst-nb runs the page again and reports the error itself.
                 LOGGER.info(f"{docname}: failed in the parallel run ({error.splitlines()[0]})")
                 continue
-            record = (cache.add_nb_to_project(str(path), read_data=read_fmt) if read_fmt
-                      else cache.add_nb_to_project(str(path)))
+            record = (
+                cache.add_nb_to_project(str(path), read_data=read_fmt)
+                if read_fmt
+                else cache.add_nb_to_project(str(path))
+            )
             cache.cache_notebook_bundle(
-                CacheBundleIn(nbformat.reads(executed, as_version=4), record.uri,
-                              data={"execution_seconds": seconds}),
-                check_validity=False, overwrite=True)
+                CacheBundleIn(
+                    nbformat.reads(executed, as_version=4),
+                    record.uri,
+                    data={"execution_seconds": seconds},
+                ),
+                check_validity=False,
+                overwrite=True,
+            )
             LOGGER.info(f"{docname}: executed in {seconds:.1f} s")
     LOGGER.info(f"executed {len(pages)} pages in {time.perf_counter() - start:.1f} s")
 
