@@ -21,23 +21,12 @@ def pytest_collection_modifyitems(items):
 def fresh_build(tmp_path_factory):
     """A clean build of the whole book (no cache: every page executes), with warnings as errors.
 
-    Returns the folder of the built HTML. Built once per test session and shared by every test.
+    The pages execute in parallel, one process per core (tools/parallel_execution.py, loaded by
+    _config.yml), as in `make book`. Returns the folder of the built HTML. Built once per test
+    session and shared by every test.
     """
     out = tmp_path_factory.mktemp("book")
-    run = subprocess.run(
-        [
-            str(JUPYTER_BOOK),
-            "build",
-            str(ROOT),
-            "--path-output",
-            str(out),
-            "-W",
-            "-n",
-            "--keep-going",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    build = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "-W", "-n"]
+    run = subprocess.run([*build, "--keep-going"], capture_output=True, text=True, timeout=1800)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     return out / "_build" / "html"
