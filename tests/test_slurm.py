@@ -92,7 +92,7 @@ class Cluster:
         )
         self._wait(lambda: munge_socket.exists(), "munged made no socket", 20)
         node = self._node_line()
-        name = node.split()[0].split("=")[1]
+        node_name = node.split()[0].split("=")[1]
         host = socket.gethostname().split(".")[0]
         for name in ("state", "spool"):
             (self.folder / name).mkdir()
@@ -127,13 +127,14 @@ class Cluster:
                     "MinJobAge=3600",
                     "KillWait=10",
                     f"{node} NodeAddr=127.0.0.1 State=UNKNOWN",
-                    f"PartitionName=grading Nodes={name} Default=YES MaxTime=INFINITE State=UP",
+                    "PartitionName=grading Default=YES MaxTime=INFINITE State=UP "
+                    f"Nodes={node_name}",
                     "",
                 ]
             )
         )
         self._spawn("slurmctld", [program("slurmctld"), "-D", "-i"])
-        self._spawn("slurmd", [program("slurmd"), "-D", "-N", name])
+        self._spawn("slurmd", [program("slurmd"), "-D", "-N", node_name])
         self._wait(self._node_is_idle, "the node never became idle", 60)
         return self
 
