@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade|merge|check|release``."""
+"""Command line: ``python -m autograder grade|merge|report|check|release``."""
 
 import argparse
 import sys
@@ -19,6 +19,15 @@ def main(argv=None):
     grade.add_argument("--notebook-timeout", type=float, help="seconds per notebook (default 600)")
     grade.add_argument("--memory-mb", type=int,
                        help="memory (address space) per process of a submission, in MB (default 4096)")
+    grade.add_argument("--lms", choices=["canvas", "moodle"],
+                       help="read that LMS's submission download and write its gradebook import file in OUT")
+    grade.add_argument("--lms-column", help="Canvas: the assignment column's title as Canvas exports it, "
+                                            "e.g. 'ps01 (123456)' (default: the assignment id)")
+    grade.add_argument("--deadline", help="the deadline, ISO 8601, e.g. 2026-03-01T23:59+01:00 (UTC without a zone)")
+    grade.add_argument("--late-penalty", help="points or a percentage of the maximum, once or per day late: "
+                                              "2, 10%%, 1/day, 10%%/day (needs --deadline)")
+    report = commands.add_parser("report", help="rebuild OUT/report.html, the class report, from a graded OUT")
+    report.add_argument("out", help="the --out folder of a grading run")
     merge = commands.add_parser("merge", help="combine the outputs of shards graded with --shard")
     merge.add_argument("shards", nargs="+", help="each shard's --out folder (or its grades.csv)")
     merge.add_argument("--out", required=True, help="folder for the combined grades.csv, feedback/ and log")
@@ -42,26 +51,53 @@ def main(argv=None):
 
 def _grade(args):
     from .grading.grade import Progress, grade, parse_shard
+    from .grading.lms import parse_late_penalty
     from .grading.sandbox import Limits
 
     limits = Limits(**{name: value for name, value in [("cell_timeout", args.cell_timeout),
                                                         ("notebook_timeout", args.notebook_timeout),
                                                         ("memory_mb", args.memory_mb)] if value is not None})
     shard = parse_shard(args.shard) if args.shard else None
+    penalty, note = parse_late_penalty(args.late_penalty, args.deadline)
+    if note:
+        print(f"warning: {note}", file=sys.stderr)
     report = grade(args.assignment, args.submissions, args.out, workers=args.workers, shard=shard, limits=limits,
-                   force=args.force, progress=Progress)
+                   force=args.force, progress=Progress, lms=args.lms, late_penalty=penalty,
+                   lms_column=args.lms_column, notes=[note] if note else [])
     for r in report.results:
         note = f"  ({r.problem})" if r.problem else ""
-        print(f"{r.student_id}: {r.score:g} / {r.max_score:g}{note}")
+        charge = (report.late or {}).get(r.student_id)
+        late = f"  (late {charge.days} d: {r.score:g} - {charge.points:g})" if charge and charge.days else ""
+        print(f"{r.student_id}: {charge.score if charge else r.score:g} / {r.max_score:g}{late}{note}")
     print(f"graded {len(report.graded)} submissions, {len(report.failed)} not graded, "
           f"{len(report.unchanged)} unchanged since the last run; {report.seconds:.0f} s; "
           f"grades in {args.out}/grades.csv")
     rates = ", ".join(f"{cell} {passed}/{total}" for cell, passed, total in report.pass_rates())
     print(f"full marks per task: {rates}")
+    if report.page:
+        from .grading.report import summary_lines
+
+        mistakes = summary_lines(args.out)
+        if mistakes:
+            print("most common mistakes (students):", *mistakes, sep="\n")
     if report.rejected:
         print(f"rejected {len(report.rejected)} files that are not submissions (reasons in {args.out}/grading.log)")
+    if report.gradebook:
+        print(f"gradebook import file: {report.gradebook}")
+    if report.page:
+        print(f"class report: {report.page}")
     if report.log_lines:
         print(f"{report.log_lines} problems and notes in {args.out}/grading.log")
+    return 0
+
+
+def _report(args):
+    from .grading.feedback import install_page_assets
+    from .grading.report import build_report
+
+    page = build_report(args.out)
+    install_page_assets(f"{args.out}/feedback")  # e.g. after `merge`, which copies only the pages
+    print(f"class report: {page}")
     return 0
 
 
@@ -90,7 +126,7 @@ def _release(args):
     return 0
 
 
-COMMANDS = {"grade": _grade, "merge": _merge, "check": _check, "release": _release}
+COMMANDS = {"grade": _grade, "merge": _merge, "report": _report, "check": _check, "release": _release}
 
 if __name__ == "__main__":
     sys.exit(main())

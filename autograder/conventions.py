@@ -82,3 +82,9 @@ FLOAT32_FLOOR = 1e-2
 FLOAT64_TOLERANCE = 1e-9
 # Finite-difference gradient checks in float64 (central differences).
 NUMERIC_GRADIENT_TOLERANCE = 1e-7
+
+# The book's agreement checks ("How we know" cells): the same float64 computation done by hand in
+# numpy, by the reference, by Keras and by PyTorch agrees to rounding (a few ulps of sums of ~10
+# terms); a chain of many steps (gradients through time, a trained model's predictions) to 1e-8.
+AGREEMENT_TOLERANCE = {"rtol": 1e-12, "atol": 1e-12}
+LONG_CHAIN_TOLERANCE = {"rtol": 1e-8, "atol": 1e-10}

@@ -12,7 +12,8 @@ class Mistake:
 BIAS_OMITTED = Mistake("bias omitted", "add the bias b before the activation: f(x_t @ W_x + h @ W_h + b)")
 WEIGHTS_SWAPPED = Mistake(
     "input and recurrent weights swapped",
-    "W_x multiplies the input x_t and W_h multiplies the previous state h")
+    "W_x multiplies the input x_t and W_h multiplies the previous state h (if you concatenate, "
+    "[x_t, h_prev] goes with the rows of np.vstack([W_x, W_h]), in the same order)")
 WEIGHTS_TRANSPOSED = Mistake(
     "weight matrices transposed",
     "with row-vector states the product is x_t @ W_x, W_x of shape (features, units); "
@@ -193,3 +194,179 @@ OUTPUTS_FROM_FIRST_LAYER = Mistake(
 FINAL_STATES_TOP_LAYER_ONLY = Mistake(
     "final states of the top layer only",
     "h_n holds the final state of every layer and direction: shape (layers * directions, batch, units)")
+
+# --- added with the perturbation catalogue (``autograder.checks._catalogue``) ---------------------
+RECURRENT_WEIGHTS_TRANSPOSED = Mistake(
+    "W_h used transposed",
+    "with row-vector states the recurrent product is h_prev @ W_h, W_h as given; W_h.T is the "
+    "column-vector form W_h h (deeplearning.ai) or PyTorch's weight_hh")
+INPUT_WEIGHTS_TRANSPOSED = Mistake(
+    "W_x used transposed",
+    "with row-vector states the input product is x_t @ W_x, W_x of shape (features, units) as given")
+INPUTS_SHIFTED = Mistake(
+    "inputs shifted by one step",
+    "step t reads x[:, t]; your steps read x[:, t - 1], so the first step reads x[:, -1], the last input")
+INPUTS_RESHAPED = Mistake(
+    "x reshaped instead of transposed",
+    "x.reshape(time, batch, features) keeps numpy's memory order and mixes examples; step t is "
+    "x[:, t] (or x.transpose(1, 0, 2)[t] if you want time first)")
+OUTPUTS_RESHAPED = Mistake(
+    "states reshaped instead of transposed",
+    "a (time, batch, units) stack becomes (batch, time, units) with .transpose(1, 0, 2) (or "
+    "np.stack(states, axis=1)); reshape mixes examples and steps")
+OUTPUTS_ONE_STEP_LATE = Mistake(
+    "each state stored before its step",
+    "h_all[:, t] is the state after reading x[:, t]: store h after computing it, so h_all[:, 0] is "
+    "not h0")
+CELL_INITIAL_STATE_IGNORED = Mistake(
+    "c0 ignored while h0 is used",
+    "start the cell state from the given c0, not from zeros (CS231n and deeplearning.ai fix c0 = 0; "
+    "here c0 is an argument)")
+HIDDEN_INITIAL_STATE_IGNORED = Mistake(
+    "h0 ignored while c0 is used", "start the hidden state from the given h0, not from zeros")
+HIDDEN_STATE_FOR_CELL_STATE = Mistake(
+    "h_prev used where c_prev belongs",
+    "the forget gate scales the previous cell state: c_next = f * c_prev + i * c~, not f * h_prev")
+HIDDEN_STATE_NOT_CARRIED = Mistake(
+    "hidden state not carried between steps",
+    "each step must start from the h computed at the previous step, not from h0 again")
+GATE_TANH_ONE = {
+    gate: Mistake(f"tanh where the sigmoid belongs in the {label}",
+                  f"the {label} {symbol} is a sigmoid, so that it lies between 0 and 1; only the candidate uses tanh")
+    for gate, label, symbol in (("i", "input gate", "i"), ("f", "forget gate", "f"), ("o", "output gate", "o"),
+                                ("z", "update gate", "z"), ("r", "reset gate", "r"))}
+BIAS_DOUBLED = Mistake("bias added twice", "add b once: f(x_t @ W_x + h @ W_h + b)")
+GATE_BLOCKS_FOGI = Mistake(
+    "gate blocks read in the order f, i, o, g",
+    "the reference stacks the blocks i, f, c~, o (Keras's and PyTorch's order); check which slice "
+    "of the pre-activation each gate reads")
+# Moved here from ``checks.gru_frameworks`` so that every mistake lives in this catalogue.
+FLIP_EVERY_BLOCK = Mistake(
+    "every gate block negated",
+    "only the update gate changes meaning: negate the z block (the first units columns of W_x, W_h "
+    "and b) and leave the r and h~ blocks as they are")
+
+
+# Moved here from ``checks.gru_frameworks``.
+FLIP_BIAS_ONLY = Mistake(
+    "only the bias of z negated",
+    "1 - sigmoid(a) = sigmoid(-a) for the whole pre-activation a = x_t @ W_xz + h_prev @ W_hz + b_z: "
+    "negate the z block of W_x and W_h too")
+FLIP_WEIGHTS_ONLY = Mistake(
+    "z weights negated but not its bias",
+    "the bias b_z is part of z's pre-activation: negate the z block of b as well (of both rows when "
+    "b has two)")
+FLIP_RECURRENT_LEFT = Mistake(
+    "recurrent weights of z left unchanged",
+    "h_prev @ W_hz is part of z's pre-activation: negate the z block of W_h as well")
+FLIP_WRONG_BLOCK = Mistake(
+    "reset gate negated instead of the update gate",
+    "the blocks are z, r, h~ (Keras's order): z is the first block, columns 0 .. units-1")
+FLIP_ONE_MINUS = Mistake(
+    "z block replaced by 1 - W",
+    "z -> 1 - z does not carry over to the weights as 1 - W: since 1 - sigmoid(a) = sigmoid(-a), "
+    "negate the z block's weights and bias")
+FLIP_ONE_BIAS_ROW = Mistake(
+    "one bias row of z negated",
+    "with reset_after=True both rows of b add to z's pre-activation: negate the z block of b[0] and of b[1]")
+RAN_THE_LAYER = Mistake(
+    "the framework's layer was run",
+    "read the layer's weights (and its variant) and compute the states with your own gru_forward")
+FLOAT32_ONLY = Mistake(
+    "float32 precision: the layer run, or the GRU computed in float32",
+    "a numpy GRU given the float32 weights and the float64 x computes in float64 and matches to about "
+    "1e-15; convert the weights with .double() / np.asarray(w, dtype=np.float64), keep x in float64, "
+    "and do not run the framework's layer")
+
+# Moved here from ``checks.models``.
+RETURN_SEQUENCES_NOT_FLATTENED = Mistake(
+    "return_sequences=True without Flatten",
+    "with return_sequences=True the LSTM returns every state, (batch, time, units), and Dense then "
+    "forecasts at every step; forecast from the last state (return_sequences=False, the default)")
+DENSE_MISSING = Mistake(
+    "missing Dense output layer",
+    "the LSTM returns units values per example; add Dense(horizon) after it to map them to the "
+    "horizon values")
+LINEAR_MISSING = Mistake(
+    "missing Linear output layer",
+    "the LSTM's state has units values per example; apply nn.Linear(units, horizon) to the last state")
+WRONG_UNITS = Mistake(
+    "wrong number of units",
+    "the LSTM must have the given number of units: keras.layers.LSTM(units), nn.LSTM(features, units)")
+WRONG_RECURRENT_LAYER = Mistake(
+    "wrong recurrent layer",
+    "the task asks for an LSTM (4 gate blocks); SimpleRNN/nn.RNN has 1 block and GRU 3, hence another count")
+EVERY_STATE_FLATTENED = Mistake(
+    "every state flattened into the output layer",
+    "this model forecasts from the last state only, so its output layer reads units values, not "
+    "time_steps * units: no return_sequences=True + Flatten (PyTorch: h_n[-1], not output.reshape)")
+EXTRA_LAYER = Mistake(
+    "extra hidden layer",
+    "the task's model is one LSTM and one output layer, Dense(horizon) / nn.Linear(units, horizon), "
+    "with no hidden dense layer between them")
+EXTRA_RECURRENT = Mistake(
+    "more than one LSTM layer or direction",
+    "the task's model has a single LSTM layer that reads forwards: no stacking, no Bidirectional, "
+    "num_layers=1, bidirectional=False")
+BATCH_FIRST_MISSING = Mistake(
+    "batch_first=True missing",
+    "nn.LSTM reads (time, batch, features) unless it is built with batch_first=True; without it the "
+    "model runs along the batch and mixes the examples")
+LINEAR_ON_EVERY_STEP = Mistake(
+    "output layer applied to every step",
+    "nn.LSTM's output is (batch, time, units); apply nn.Linear to the last state, h_n[-1] or output[:, -1]")
+H_N_NOT_INDEXED = Mistake(
+    "h_n used without [-1]",
+    "h_n has shape (layers * directions, batch, units); the top layer's final state is h_n[-1], (batch, units)")
+FORWARD_RETURNS_TUPLE = Mistake(
+    "forward returned more than the forecast",
+    "return only the forecast tensor (batch, horizon); nn.LSTM returns (output, (h_n, c_n)): take the "
+    "part you need from it")
+FORECAST_FROM_FIRST_STEP = Mistake(
+    "forecast taken from the first step",
+    "the forecast must read the last state, after every step: h_n[-1] or output[:, -1] in PyTorch, "
+    "return_sequences=False in Keras; output[:, 0] is the state after the first step")
+EXAMPLES_MIXED = Mistake(
+    "examples of the batch mixed",
+    "two identical windows in one batch got different forecasts: the model reads along the wrong axis "
+    "(PyTorch: batch_first=True; or a transpose/reshape that moves the batch axis)")
+
+# Moved here from ``checks.stacks``.
+DIRECTIONS_SWAPPED = Mistake(
+    "forward and backward weights swapped",
+    "the parameters without a suffix (weight_ih_l{k}) are layer k's forward direction, those ending in "
+    "_reverse its backward direction: layers[k] = [forward, backward]")
+LAYER_ZERO_REUSED = Mistake(
+    "layer 0's weights read for every layer",
+    "layer k's weights are weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}: the number in the "
+    "name is the layer")
+LSTM_GATES_REORDERED = Mistake(
+    "LSTM gate blocks reordered",
+    "PyTorch's LSTM blocks i, f, g, o are already the course's order i, f, c~, o: transpose, but do not "
+    "reorder (only the GRU's blocks differ)")
+
+# Moved here from ``checks.autograd``.
+UNWEIGHTED_BACKWARD = Mistake(
+    "backward without the upstream gradient",
+    "h_all.sum().backward() gives every state the gradient 1; here state t receives dh_all[:, t]: "
+    "call h_all.backward(dh_all) or (h_all * dh_all).sum().backward()")
+LAST_STATE_ONLY = Mistake(
+    "only the final state back-propagated",
+    "the loss reaches every state, not only h_last: back-propagate from h_all (all steps) with dh_all")
+TORCH_BIAS_GRADIENTS_ADDED = Mistake(
+    "gradients of bias_ih and bias_hh added",
+    "nn.RNN adds its two biases, so each receives the whole gradient; the reference b stands for their "
+    "sum, and its gradient is that of either one (bias_ih_l0.grad), not the sum of both")
+TORCH_WEIGHT_GRADIENTS_NOT_TRANSPOSED = Mistake(
+    "PyTorch weight gradients not transposed back",
+    "weight_ih_l0 and weight_hh_l0 (and their .grad) have shape (units, features) and (units, units): "
+    "the reference W_x and W_h are their transposes")
+FLOAT32_TENSORS = Mistake(
+    "float32 tensors",
+    "float32 carries about 7 significant digits, too few for this check: create every tensor with "
+    "dtype=torch.float64 (torch.from_numpy keeps numpy's float64; .float() and a default nn.RNN do not)")
+GRAD_NOT_TRACKED = Mistake(
+    "gradient not tracked",
+    "a tensor's .grad stays None unless it was created with requires_grad=True (x and h0 included) "
+    "and is a leaf of the graph: call .requires_grad_() on the tensor you pass in, not on a copy")
+

@@ -26,12 +26,12 @@ def test_every_worked_example_of_the_notes_is_reproduced(fresh_build):
                 "long vs short 2.2 0.5 0.5 0.0 0.5 1.1000 ( 1.1 ) 0.4002 ( 0.400 )"]:
         assert row in text, row
     # the frameworks print the same six cell states
-    assert text.count("\\(c_t\\) : [0.51 0.48 0.63 0.8 0.7 1.1 ]") == 2
+    assert text.count("c_t: [0.51 0.48 0.63 0.8 0.7 1.1 ]") == 2
 
 
 def test_gate_dynamics_and_the_memory_register(fresh_build):
     text = page_text(fresh_build, PAGE)
-    assert text.count("\\(h_t\\) at the four read steps: [-0.721 0.736 0.736 0.003]") == 2
+    assert text.count("h_t at the four read steps: [-0.721 0.736 0.736 0.003]") == 2
     assert "At the first write (step 4) the cell stores -0.930" in text
     assert "After the erase the cell holds 0.0023" in text
 
@@ -46,8 +46,8 @@ def test_parameter_counts_and_the_pytorch_correction(fresh_build):
 
 def test_weight_layouts(fresh_build):
     text = page_text(fresh_build, PAGE)
-    assert "kernel (2, 12), recurrent_kernel (3, 12), bias (12,) : blocks along the columns, gate order i, f, c, o" in text
-    assert ("weight_ih_l0 (12, 2), weight_hh_l0 (12, 3), bias_ih_l0 (12,), bias_hh_l0 (12,) : blocks along the rows, "
+    assert "kernel (2, 12), recurrent_kernel (3, 12), bias (12,) blocks along the columns, gate order i, f, c, o" in text
+    assert ("weight_ih_l0 (12, 2), weight_hh_l0 (12, 3), bias_ih_l0 (12,), bias_hh_l0 (12,) blocks along the rows, "
             "gate order i, f, g, o") in text
     assert "PyTorch bias_ih_l0 + bias_hh_l0, f block: [1. 1. 1.] Keras bias, f block: [1. 1. 1.]" in text
     assert "8 blocks of weights" in text and "2 arrays" in text

@@ -11,8 +11,8 @@ def test_chapter_four_agreement_cells_ran(fresh_build):
     text = page_text(fresh_build, PAGE)
     assert "numpy, reference, Keras and PyTorch agree: h_t = 0.6740" in text
     assert "both GRU variants: reference, Keras and PyTorch agree" in text
-    assert re.search(r"Keras’s \S+ : 0\.6740", text)
-    assert re.search(r"PyTorch’s \S+ : 0\.6740", text)
+    assert "Keras's h_t: 0.6740" in text
+    assert "PyTorch's h_t: 0.6740" in text
 
 
 def test_chapter_four_reproduces_the_worked_examples(fresh_build):

@@ -16,9 +16,9 @@ def test_agreement_cells_ran(fresh_build):
 def test_output_size_and_parameters_double(fresh_build):
     text = page_text(fresh_build, PAGE)
     assert "returns 128 values per step" in text
-    assert "Input (8, 20, 10) → output (8, 20, 128) ; 38400 parameters" in text
+    assert "Input (8, 20, 10) → output (8, 20, 128); 38400 parameters" in text
     assert "twice the 19200 of one LSTM(64)" in text
-    assert "h_n (2, 8, 64) ; 38912 parameters, twice the 19456" in text
+    assert "h_n (2, 8, 64); 38912 parameters, twice the 19456" in text
     for row in ["| 1 | forward | 19,456 |", "| 2 | both | 138,240 |"]:
         assert row not in text, "the parameter table must render as a table, not as Markdown source"
     assert "138,240" in text and "52,736" in text

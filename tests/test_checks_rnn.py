@@ -93,12 +93,14 @@ def test_the_message_has_the_documented_form():
     assert message.splitlines() == [
         "rnn_cell_forward: h_next is wrong (case 1 of 3: batch=1, features=1, units=1)",
         "  largest relative error 1.9e-01 (tolerance 1e-06) at [0, 0]: expected 0.2913, got 0.1974",
+        "  also the same on cases 2, 3 of 3",
         f"  hint: this looks like 'bias omitted': {m.BIAS_OMITTED.hint}",
     ]
 
 
 @pytest.mark.parametrize("func, expected", [
-    (lambda *a: None, "h_next is None (case 1 of 3: batch=1, features=1, units=1)\n  hint: did you forget a return"),
+    (lambda *a: None, "it returned None (case 1 of 3: batch=1, features=1, units=1)\n  also the same on cases 2, 3 of 3\n"
+     "  hint: your function computes nothing yet"),
     (lambda *a: [[0.5]], "h_next should be a numpy array, got list"),
     (lambda x, h, *a: np.zeros((h.shape[1], h.shape[0] + 1)), "h_next has shape (1, 2), expected (1, 1)"),
     (lambda x, h, *a: np.full(h.shape, np.nan), "h_next contains nan at [0, 0]"),
@@ -118,7 +120,8 @@ def test_transposed_output_gets_a_layout_hint():
         return np.swapaxes(states, 0, 1), last
     message = failure_of(check_rnn_forward, transposed)
     assert "h_all has shape (3, 1, 1), expected (1, 3, 1)" in message
-    assert "batch-major vs time-major" in message
+    assert "right numbers in the layout (time, batch, units), time-major where the check wants batch-major" in message
+    assert "return h_all.transpose(1, 0, 2)" in message
 
 
 def test_torch_tensor_result_is_named():

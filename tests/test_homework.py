@@ -153,3 +153,4 @@ def test_self_check_gives_the_solution_every_visible_point(assignment):
     assert run.returncode == 0, run.stdout + run.stderr
     score = re.search(r"score on the visible checks: (\S+) / (\S+)", run.stdout)
     assert score and score.group(1) == score.group(2)
+    assert "without encryption" not in run.stdout + run.stderr  # the kernel is reached over ipc

@@ -3,8 +3,11 @@
 Every page of `_toc.yml` is loaded once: no console errors, nothing fetched from another host, math
 typeset by the site's own MathJax, every image loaded, figures with alt text, headings in order, the
 Keras/PyTorch tabs switching, and a full-page screenshot saved under `_build/test-artefacts/screenshots/`
-with each page's weight in `_build/test-artefacts/page-weight.json`. Search is tried from the search page;
-internal links and cross-references are checked over every built HTML file.
+with each page's weight in `_build/test-artefacts/page-weight.json`. The layout is measured on every page:
+no display equation or code block wider than its box at 1280 px (with each framework's tabs showing), and
+no sideways scrolling of the page at 390 px (a phone). Choosing PyTorch in one tab set switches every tab
+set on the page and is remembered on the next page (sphinx-design's sync, kept in local storage). Search
+is tried from the search page; internal links and cross-references are checked over every built HTML file.
 
 The site is the session's clean -W build (`fresh_build`). To check an existing build instead while
 working on the site, set SITE_HTML (e.g. `SITE_HTML=_build/html pytest tests/test_site_browser.py`).
@@ -76,6 +79,8 @@ class Visit:
     screenshot: Path
     prose: str = ""
     tabs: list = field(default_factory=list)
+    overflowing: list = field(default_factory=list)
+    phone_width: dict = field(default_factory=dict)
 
 
 _PAGE_FACTS = """
@@ -95,6 +100,45 @@ return {
       .map(h => [Number(h.tagName[1]), h.textContent.replace(/[\\s¶#]+$/, '').trim()]),
 };
 """
+
+
+# Display equations and code blocks (sources and outputs) wider than their own box, among those shown.
+_OVERFLOWING = """
+const article = document.querySelector('article.bd-article') || document.body;
+const boxes = Array.from(article.querySelectorAll('div.math, mjx-container[display="true"], pre'));
+return boxes.filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => ({kind: e.tagName.toLowerCase() === 'pre' ? 'code block' : 'display equation',
+              by: e.scrollWidth - e.clientWidth, text: e.textContent.trim().slice(0, 70)}));
+"""
+DESKTOP_WIDTH, PHONE = 1280, {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+
+
+def _select_framework(driver, key):
+    """Click the first tab label with sync key `key`; returns whether the page has one."""
+    return driver.execute_script(
+        "const label = document.querySelector(`label.sd-tab-label[data-sync-id='${arguments[0]}']`);"
+        "if (!label) return false; label.click(); return true;", key)
+
+
+def _overflowing(driver):
+    """Overflowing boxes at the window's width, with the Keras tabs shown and with the PyTorch tabs shown."""
+    found = driver.execute_script(_OVERFLOWING)
+    for key in ("pytorch", "keras"):  # ends as a reader first sees the page
+        if _select_framework(driver, key):
+            found += [box for box in driver.execute_script(_OVERFLOWING) if box not in found]
+    return found
+
+
+def _phone_width(driver, url):
+    """The page's scroll width against the viewport's, loaded on a 390 px wide phone screen."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    try:
+        open_page(driver, url)
+        return driver.execute_script(
+            "return {page: document.documentElement.scrollWidth, body: document.body.scrollWidth,"
+            " viewport: document.documentElement.clientWidth};")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def _check_tabs(driver):
@@ -128,11 +172,17 @@ def visit(site, browser, pytestconfig):
             mathjax = open_page(browser, url)
             facts = browser.execute_script(_PAGE_FACTS)
             loaded = resources(browser)
+            assert browser.execute_script("return window.innerWidth") == DESKTOP_WIDTH
+            overflowing = _overflowing(browser)
             tabs = _check_tabs(browser)
+            browser.execute_script("window.localStorage.clear()")  # no tab choice carried to the next page
             errors = console_errors(browser)
             shot = screenshot(browser, SCREENSHOTS / (docname.replace("/", "__") + ".png"))
+            phone = _phone_width(browser, url)
+            errors += console_errors(browser)
             cache[docname] = Visit(url, mathjax, errors, loaded, facts["math"], facts["images"],
-                                   facts["headings"], page_weight(loaded), shot, facts["prose"], tabs)
+                                   facts["headings"], page_weight(loaded), shot, facts["prose"], tabs,
+                                   overflowing, phone)
         return cache[docname]
 
     yield load
@@ -233,6 +283,61 @@ def test_tabs_switch_and_show_their_own_code_and_values(visit, docname):
             assert not wrong, f"{where}: its code calls {wrong}"
         values = tab["text"].replace(tab["code"], "")
         assert not re.search(r"glue|\{[a-z_]+\}", values), f"{where}: an unresolved value: {values!r}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_no_equation_or_code_block_overflows_at_1280px(visit, docname):
+    boxes = visit(docname).overflowing
+    assert not boxes, f"{docname}: {len(boxes)} boxes overflow at {DESKTOP_WIDTH} px:\n" + "\n".join(
+        f"  {box['kind']} by {box['by']} px: {box['text']!r}" for box in boxes[:10])
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_does_not_scroll_sideways_at_390px(visit, docname):
+    width = visit(docname).phone_width
+    assert width["viewport"] == PHONE["width"], width
+    assert max(width["page"], width["body"]) <= width["viewport"], \
+        f"{docname} scrolls sideways on a {PHONE['width']} px screen: {width}"
+
+
+_TAB_STATE = """
+return Array.from(document.querySelectorAll('.sd-tab-set')).map(set => {
+  const checked = set.querySelector(':scope > input:checked');
+  const label = checked && set.querySelector(`:scope > label[for="${checked.id}"]`);
+  return {keys: Array.from(set.querySelectorAll(':scope > label[data-sync-id]'))
+                     .map(l => l.dataset.syncId),
+          selected: label ? label.dataset.syncId : null,
+          shown: Array.from(set.querySelectorAll(':scope > .sd-tab-content'))
+                      .filter(c => c.offsetParent !== null).length};
+});
+"""
+
+
+def test_choosing_pytorch_switches_every_tab_set_and_is_remembered(site, browser, visit):
+    """One click on PyTorch switches all of a page's tab sets and still holds on the next pages."""
+    tabbed = [page for page in PAGES if any(tab["label"] == "PyTorch" for tab in visit(page).tabs)]
+    assert len(tabbed) >= 2, tabbed
+    first, others = tabbed[0], tabbed[1:]
+    open_page(browser, site + first + ".html")
+    browser.execute_script("window.localStorage.clear()")
+    open_page(browser, site + first + ".html")
+    before = browser.execute_script(_TAB_STATE)
+    assert len(before) >= 2 and all(s["selected"] != "pytorch" or s["keys"][0] == "pytorch" for s in before)
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    assert _select_framework(browser, "pytorch")  # the first PyTorch tab of the page
+    try:
+        seen = [(first, browser.execute_script(_TAB_STATE))]
+        for page in others:  # later pages start with the stored choice
+            open_page(browser, site + page + ".html")
+            seen.append((page, browser.execute_script(_TAB_STATE)))
+        for page, states in seen:
+            synced = [s for s in states if "pytorch" in s["keys"]]
+            assert synced, page
+            wrong = [n for n, s in enumerate(synced) if s["selected"] != "pytorch" or s["shown"] != 1]
+            assert not wrong, f"{page}: tab sets {wrong} of {len(synced)} do not show PyTorch: {states}"
+    finally:
+        browser.execute_script("window.localStorage.clear()")
+    assert not console_errors(browser)
 
 
 def test_some_page_has_framework_tabs(visit):

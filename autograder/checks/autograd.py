@@ -11,37 +11,21 @@ practitioner makes with autograd, not with the chain rule.
 
 import numpy as np
 
-from ..mistakes import Mistake
+from .. import mistakes as m
 from ..reference import rnn_backward
 from ._cases import rnn_sequence_cases, upstream_gradient
 from ._outputs import checked_dict, compare_outputs
-from ._report import CheckFailure, call_student, describe_case, passed
+from ._report import CheckFailure, call_student, describe_case
+from ._runner import run_cases
 
 GRADIENT_NAMES = ("x", "h0", "W_x", "W_h", "b")
 
-UNWEIGHTED_BACKWARD = Mistake(
-    "backward without the upstream gradient",
-    "h_all.sum().backward() gives every state the gradient 1; here state t receives dh_all[:, t]: "
-    "call h_all.backward(dh_all) or (h_all * dh_all).sum().backward()")
-LAST_STATE_ONLY = Mistake(
-    "only the final state back-propagated",
-    "the loss reaches every state, not only h_last: back-propagate from h_all (all steps) with dh_all")
-TORCH_BIAS_GRADIENTS_ADDED = Mistake(
-    "gradients of bias_ih and bias_hh added",
-    "nn.RNN adds its two biases, so each receives the whole gradient; the reference b stands for their "
-    "sum, and its gradient is that of either one (bias_ih_l0.grad), not the sum of both")
-TORCH_WEIGHT_GRADIENTS_NOT_TRANSPOSED = Mistake(
-    "PyTorch weight gradients not transposed back",
-    "weight_ih_l0 and weight_hh_l0 (and their .grad) have shape (units, features) and (units, units): "
-    "the reference W_x and W_h are their transposes")
-FLOAT32_TENSORS = Mistake(
-    "float32 tensors",
-    "float32 carries about 7 significant digits, too few for this check: create every tensor with "
-    "dtype=torch.float64 (torch.from_numpy keeps numpy's float64; .float() and a default nn.RNN do not)")
-GRAD_NOT_TRACKED = Mistake(
-    "gradient not tracked",
-    "a tensor's .grad stays None unless it was created with requires_grad=True (x and h0 included) "
-    "and is a leaf of the graph: call .requires_grad_() on the tensor you pass in, not on a copy")
+UNWEIGHTED_BACKWARD = m.UNWEIGHTED_BACKWARD
+LAST_STATE_ONLY = m.LAST_STATE_ONLY
+TORCH_BIAS_GRADIENTS_ADDED = m.TORCH_BIAS_GRADIENTS_ADDED
+TORCH_WEIGHT_GRADIENTS_NOT_TRANSPOSED = m.TORCH_WEIGHT_GRADIENTS_NOT_TRANSPOSED
+FLOAT32_TENSORS = m.FLOAT32_TENSORS
+GRAD_NOT_TRACKED = m.GRAD_NOT_TRACKED
 
 
 def _named(mistake):
@@ -87,7 +71,8 @@ def check_rnn_backward_autograd(rnn_backward_torch, hidden=False):
     """
     name = "rnn_backward_torch"
     cases = rnn_sequence_cases(hidden)
-    for index, (sizes, x, h0, W_x, W_h, b) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (sizes, x, h0, W_x, W_h, b) = spec
         case = describe_case(index, len(cases), sizes)
         dh_all = upstream_gradient(sizes, index)
         args = (x, h0, W_x, W_h, b, dh_all)
@@ -99,7 +84,7 @@ def check_rnn_backward_autograd(rnn_backward_torch, hidden=False):
         labels = [f"grads[{key!r}]" for key in GRADIENT_NAMES]
         compare_outputs(name, labels, dict(zip(labels, (expected[k] for k in GRADIENT_NAMES))),
                         dict(zip(labels, (got[k] for k in GRADIENT_NAMES))), case, _variants(args))
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 __all__ = ["check_rnn_backward_autograd"]

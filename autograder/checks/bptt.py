@@ -14,7 +14,8 @@ from .. import mistakes as m
 from ..reference import clip_by_global_norm, gradient_norms_per_step, rnn_backward, rnn_forward
 from ._cases import clipping_cases, rnn_sequence_cases, upstream_gradient
 from ._outputs import checked_array, checked_dict, checked_number, compare_number, compare_outputs
-from ._report import call_student, compare, describe_case, passed, unpack_outputs
+from ._report import call_student, compare, describe_case, unpack_outputs
+from ._runner import run_cases
 
 GRADIENT_NAMES = ("x", "h0", "W_x", "W_h", "b")
 
@@ -61,7 +62,8 @@ def check_rnn_backward(rnn_backward_student, hidden=False):
     """
     name = "rnn_backward"
     cases = rnn_sequence_cases(hidden)
-    for index, (sizes, x, h0, W_x, W_h, b) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (sizes, x, h0, W_x, W_h, b) = spec
         case = describe_case(index, len(cases), sizes)
         dh_all = upstream_gradient(sizes, index)
         args = (x, h0, W_x, W_h, b, dh_all)
@@ -71,7 +73,7 @@ def check_rnn_backward(rnn_backward_student, hidden=False):
         expected = rnn_backward(*args)
         compare_outputs(name, [f"grads[{key!r}]" for key in GRADIENT_NAMES], _labelled(expected), _labelled(got), case,
                         [(mistake, _labelled(grads)) for mistake, grads in _backward_variants(args)])
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 def _labelled(grads):
@@ -102,7 +104,8 @@ def check_gradient_norms_per_step(gradient_norms_per_step_student, hidden=False)
     """
     name = "gradient_norms_per_step"
     cases = rnn_sequence_cases(hidden)
-    for index, (sizes, x, h0, W_x, W_h, b) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (sizes, x, h0, W_x, W_h, b) = spec
         case = describe_case(index, len(cases), sizes)
         value = call_student(name, gradient_norms_per_step_student, (x.copy(), h0.copy(), W_x.copy(), W_h.copy(),
                                                                      b.copy()), case)
@@ -114,7 +117,7 @@ def check_gradient_norms_per_step(gradient_norms_per_step_student, hidden=False)
                     (m.SPECTRAL_NOT_FROBENIUS, _jacobian_norms_as(x, h0, W_x, W_h, b, ord=2)[:, 1:]),
                     (m.JACOBIAN_DERIVATIVE_MISSING, _jacobian_norms_as(x, h0, W_x, W_h, b, derivative=False)[:, 1:])]
         compare(name, "norms", expected, got, case, variants)
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 def _clipping_variants(grads, max_norm):
@@ -142,7 +145,8 @@ def check_clip_by_global_norm(clip_by_global_norm_student, hidden=False):
     """
     name = "clip_by_global_norm"
     cases = clipping_cases(hidden)
-    for index, (sizes, grads, max_norm) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (sizes, grads, max_norm) = spec
         case = describe_case(index, len(cases), sizes)
         value = call_student(name, clip_by_global_norm_student, ({k: g.copy() for k, g in grads.items()}, max_norm),
                              case)
@@ -155,4 +159,4 @@ def check_clip_by_global_norm(clip_by_global_norm_student, hidden=False):
         labelled = {f"clipped[{k!r}]": k for k in grads}
         compare_outputs(name, list(labelled), {label: right_clipped[k] for label, k in labelled.items()},
                         {label: clipped[k] for label, k in labelled.items()}, case, array_variants)
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)

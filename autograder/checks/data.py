@@ -6,7 +6,8 @@ from .. import mistakes as m
 from ..reference import final_states, make_windows
 from ._cases import padded_cases, window_cases
 from ._outputs import checked_array, compare_outputs
-from ._report import call_student, compare, describe_case, passed, unpack_outputs
+from ._report import call_student, compare, describe_case, unpack_outputs
+from ._runner import run_cases
 
 
 def _window_variants(series, in_steps, out_steps, target_column):
@@ -34,7 +35,8 @@ def check_make_windows(make_windows_student, hidden=False):
     """
     name = "make_windows"
     cases = window_cases(hidden)
-    for index, (series, in_steps, out_steps, target_column) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (series, in_steps, out_steps, target_column) = spec
         time, features = series.shape
         case = describe_case(index, len(cases), dict(time=time, features=features, in_steps=in_steps,
                                                      out_steps=out_steps, target_column=target_column))
@@ -45,7 +47,7 @@ def check_make_windows(make_windows_student, hidden=False):
         got = {"X": checked_array(name, "X", X, expected["X"].shape, case, shapes["X"]),
                "y": checked_array(name, "y", y, expected["y"].shape, case, shapes["y"])}
         compare_outputs(name, ["X", "y"], expected, got, case, values)
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 def check_final_states(final_states_student, hidden=False):
@@ -55,7 +57,8 @@ def check_final_states(final_states_student, hidden=False):
     """
     name = "final_states"
     cases = padded_cases(hidden)
-    for index, (h_all, lengths) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (h_all, lengths) = spec
         batch, time, units = h_all.shape
         case = describe_case(index, len(cases), dict(batch=batch, time=time, units=units,
                                                      lengths=lengths.tolist()))
@@ -66,4 +69,4 @@ def check_final_states(final_states_student, hidden=False):
                     (m.FINAL_STATE_OFF_BY_ONE, h_all[rows, np.minimum(lengths, time - 1)]),
                     (m.FINAL_STATE_OFF_BY_ONE, h_all[rows, np.maximum(lengths - 2, 0)])]
         compare(name, "final states", final_states(h_all, lengths), got, case, variants)
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)

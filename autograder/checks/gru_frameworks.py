@@ -23,43 +23,20 @@ from ..convert._shapes import reorder_gates
 from ..reference import gru_forward
 from ._cases import gated_sequence_cases
 from ._outputs import checked_array
-from ._report import CheckFailure, call_student, compare, describe_case, passed, rel_error, unpack_outputs
+from ._report import CheckFailure, call_student, compare, describe_case, rel_error, unpack_outputs
+from ._runner import run_cases
 from .lstm import torch_loader_variants
 
 # Mistakes that only these checks name, in the form of ``autograder.mistakes``.
-FLIP_EVERY_BLOCK = m.Mistake(
-    "every gate block negated",
-    "only the update gate changes meaning: negate the z block (the first units columns of W_x, W_h "
-    "and b) and leave the r and h~ blocks as they are")
-FLIP_BIAS_ONLY = m.Mistake(
-    "only the bias of z negated",
-    "1 - sigmoid(a) = sigmoid(-a) for the whole pre-activation a = x_t @ W_xz + h_prev @ W_hz + b_z: "
-    "negate the z block of W_x and W_h too")
-FLIP_WEIGHTS_ONLY = m.Mistake(
-    "z weights negated but not its bias",
-    "the bias b_z is part of z's pre-activation: negate the z block of b as well (of both rows when "
-    "b has two)")
-FLIP_RECURRENT_LEFT = m.Mistake(
-    "recurrent weights of z left unchanged",
-    "h_prev @ W_hz is part of z's pre-activation: negate the z block of W_h as well")
-FLIP_WRONG_BLOCK = m.Mistake(
-    "reset gate negated instead of the update gate",
-    "the blocks are z, r, h~ (Keras's order): z is the first block, columns 0 .. units-1")
-FLIP_ONE_MINUS = m.Mistake(
-    "z block replaced by 1 - W",
-    "z -> 1 - z does not carry over to the weights as 1 - W: since 1 - sigmoid(a) = sigmoid(-a), "
-    "negate the z block's weights and bias")
-FLIP_ONE_BIAS_ROW = m.Mistake(
-    "one bias row of z negated",
-    "with reset_after=True both rows of b add to z's pre-activation: negate the z block of b[0] and of b[1]")
-RAN_THE_LAYER = m.Mistake(
-    "the framework's layer was run",
-    "read the layer's weights (and its variant) and compute the states with your own gru_forward")
-FLOAT32_ONLY = m.Mistake(
-    "float32 precision: the layer run, or the GRU computed in float32",
-    "a numpy GRU given the float32 weights and the float64 x computes in float64 and matches to about "
-    "1e-15; convert the weights with .double() / np.asarray(w, dtype=np.float64), keep x in float64, "
-    "and do not run the framework's layer")
+FLIP_EVERY_BLOCK = m.FLIP_EVERY_BLOCK
+FLIP_BIAS_ONLY = m.FLIP_BIAS_ONLY
+FLIP_WEIGHTS_ONLY = m.FLIP_WEIGHTS_ONLY
+FLIP_RECURRENT_LEFT = m.FLIP_RECURRENT_LEFT
+FLIP_WRONG_BLOCK = m.FLIP_WRONG_BLOCK
+FLIP_ONE_MINUS = m.FLIP_ONE_MINUS
+FLIP_ONE_BIAS_ROW = m.FLIP_ONE_BIAS_ROW
+RAN_THE_LAYER = m.RAN_THE_LAYER
+FLOAT32_ONLY = m.FLOAT32_ONLY
 
 # A float64 computation from the same float32 weights agrees with the answer to rounding; relative
 # errors are measured with this floor, below which a difference counts as absolute.
@@ -174,7 +151,8 @@ def check_torch_gru_states(torch_gru_states, hidden=False):
     """
     name = "torch_gru_states"
     cases = _TORCH_SPECS[hidden]
-    for index, (batch, time, features, units, seed) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (batch, time, features, units, seed) = spec
         module, x = _torch_case(batch, time, features, units, seed)
         case = describe_case(index, len(cases), dict(batch=batch, time=time, features=features, units=units))
         with _TorchSpy(module) as ran:
@@ -185,7 +163,7 @@ def check_torch_gru_states(torch_gru_states, hidden=False):
         got = checked_array(name, "h_all", value, (batch, time, units), case)
         right = from_torch(module)
         _judge(name, _states(x, right), got, case, _torch_variants(module, x, right))
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 def check_keras_gru_states(keras_gru_states, hidden=False):
@@ -199,7 +177,8 @@ def check_keras_gru_states(keras_gru_states, hidden=False):
     """
     name = "keras_gru_states"
     cases = _KERAS_SPECS[hidden]
-    for index, (batch, time, features, units, reset_after, seed) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (batch, time, features, units, reset_after, seed) = spec
         weights, x = _keras_case(batch, time, features, units, reset_after, seed)
         case = describe_case(index, len(cases), dict(batch=batch, time=time, features=features, units=units,
                                                      reset_after=reset_after))
@@ -207,7 +186,7 @@ def check_keras_gru_states(keras_gru_states, hidden=False):
         got = checked_array(name, "h_all", value, (batch, time, units), case)
         right = tuple(w.astype(np.float64) for w in weights)
         _judge(name, _states(x, right, reset_after), got, case, _keras_variants(reset_after, x, right))
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 def _with_z_blocks(params, change, blocks=(0,), arrays=(0, 1, 2), bias_rows=None):
@@ -252,7 +231,8 @@ def check_flip_z_convention(flip_z_convention, hidden=False):
     """
     name = "flip_z_convention"
     cases = gated_sequence_cases("gru", hidden)
-    for index, (sizes, x, (h0,), params, options) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (sizes, x, (h0,), params, options) = spec
         case = describe_case(index, len(cases), sizes)
         value = call_student(name, flip_z_convention, tuple(p.copy() for p in params), case)
         returned = unpack_outputs(name, value, ("W_x", "W_h", "b"), case)
@@ -267,7 +247,7 @@ def check_flip_z_convention(flip_z_convention, hidden=False):
         mistakes = [(mistake, states(weights)) for mistake, weights in _flip_variants(params)]
         compare(name, f"h_all of a z_convention={other!r} GRU with the returned weights",
                 states(params, convention), states(got), case, mistakes)
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 __all__ = ["check_torch_gru_states", "check_keras_gru_states", "check_flip_z_convention", "CheckFailure"]

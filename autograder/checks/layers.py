@@ -11,7 +11,8 @@ from .. import mistakes as m
 from ..reference import as_cell, bidirectional_forward, recurrent_forward, stacked_forward
 from ._cases import gated_params, layer_cases
 from ._outputs import checked_array, compare_outputs
-from ._report import call_student, describe_case, passed, unpack_outputs
+from ._report import call_student, describe_case, unpack_outputs
+from ._runner import run_cases
 
 _BIDIRECTIONAL_SPECS = {False: [(2, 4, 3, 3, "concat", 141), (1, 3, 2, 4, "concat", 142), (3, 5, 4, 2, "sum", 143)],
                         True: [(1, 1, 2, 3, "concat", 151), (2, 3, 3, 2, "ave", 152), (4, 4, 2, 2, "mul", 153)]}
@@ -65,7 +66,8 @@ def check_bidirectional_forward(bidirectional_forward_student, hidden=False, cel
     name = "bidirectional_forward"
     specs = _BIDIRECTIONAL_SPECS[hidden]
     names = _output_names(cell)
-    for index, (batch, time, features, units, merge, seed) in enumerate(specs, 1):
+    def run_one(index, spec):
+        (batch, time, features, units, merge, seed) = spec
         rng = np.random.default_rng(seed)
         x = rng.normal(0, 1, (batch, time, features))
         forward_params, backward_params = (gated_params(rng, cell, features, units) for _ in range(2))
@@ -80,7 +82,7 @@ def check_bidirectional_forward(bidirectional_forward_student, hidden=False, cel
         expected = dict(zip(names, bidirectional_forward(cell, x, forward_params, backward_params, merge=merge)))
         compare_outputs(name, names, expected, got, case,
                         _bidirectional_variants(cell, x, forward_params, backward_params, merge, expected))
-    passed(name, len(specs))
+    run_cases(name, specs, run_one)
 
 
 def _stacked_variants(cell, x, layers, expected, names):
@@ -111,7 +113,8 @@ def check_stacked_forward(stacked_forward_student, hidden=False, cell="lstm"):
     name = "stacked_forward"
     cases = layer_cases(cell, hidden)
     names = _output_names(cell)
-    for index, (sizes, x, layers) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (sizes, x, layers) = spec
         case = describe_case(index, len(cases), sizes)
         copied_layers = [[_copied(p) for p in layer] for layer in layers]
         value = call_student(name, stacked_forward_student, (x.copy(), copied_layers), case)
@@ -124,7 +127,7 @@ def check_stacked_forward(stacked_forward_student, hidden=False, cell="lstm"):
                for key, out in zip(names, outputs)}
         expected = dict(zip(names, stacked_forward(cell, x, layers)))
         compare_outputs(name, names, expected, got, case, _stacked_variants(cell, x, layers, expected, names))
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 def _copied(params):

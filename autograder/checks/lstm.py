@@ -1,49 +1,19 @@
 """Checks for the LSTM homework (ps03): cell with its gates, sequence, PyTorch loader, parameter count.
 
-Each mistake is modelled by ``_mistaken_step``: the LSTM step with one thing done wrong. Running
-it on a case gives the output that mistake would produce, which is how the hint is chosen.
+The cell and the sequence are checked by the shared runner (``_runner.recurrent_check``), which
+names mistakes as perturbations of the reference (``_catalogue``).
 """
 
 import numpy as np
 
 from .. import mistakes as m
-from ..conventions import LSTM_GATES
 from ..convert import from_torch
 from ..convert._shapes import reorder_gates
-from ..reference import lstm_cell_forward, lstm_forward, lstm_param_count, sigmoid
-from ._cases import gated_sequence_cases, param_count_cases
-from ._outputs import checked_array, checked_dict, checked_number, compare_exact, compare_outputs
-from ._report import call_student, describe_case, passed, unpack_outputs
-
-
-def _mistaken_step(x_t, h, c, W_x, W_h, b, blocks=(0, 1, 2, 3), gate=sigmoid, candidate=np.tanh,
-                   squash=np.tanh):
-    """One LSTM step reading gate blocks ``blocks`` as (i, f, c~, o), with the given functions."""
-    a = np.split(x_t @ W_x + h @ W_h + b, 4, axis=1)
-    i, f, c_tilde, o = gate(a[blocks[0]]), gate(a[blocks[1]]), candidate(a[blocks[2]]), gate(a[blocks[3]])
-    c_next = f * c + i * c_tilde
-    return o * squash(c_next), c_next, dict(zip(LSTM_GATES, (i, f, c_tilde, o)))
-
-
-def _cell_variants(x_t, h, c, W_x, W_h, b):
-    """(Mistake, outputs) for every catalogued single-step mistake: what h_next, c_next and the gates become."""
-    square = W_x.shape == W_h.shape
-    variants = [
-        (m.GATES_I_F_SWAPPED, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, blocks=(1, 0, 2, 3))),
-        (m.GATES_IFOG_ORDER, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, blocks=(0, 1, 3, 2))),
-        (m.CELL_TANH_MISSING, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, squash=lambda v: v)),
-        (m.CANDIDATE_SIGMOID, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, candidate=sigmoid)),
-        (m.GATE_TANH, lambda: _mistaken_step(x_t, h, c, W_x, W_h, b, gate=np.tanh)),
-        (m.BIAS_OMITTED, lambda: _mistaken_step(x_t, h, c, W_x, W_h, 0 * b)),
-        (m.INITIAL_STATE_IGNORED, lambda: _mistaken_step(x_t, 0 * h, 0 * c, W_x, W_h, b)),
-    ]
-    if square:
-        variants.append((m.WEIGHTS_SWAPPED, lambda: _mistaken_step(x_t, h, c, W_h, W_x, b)))
-    return [(mistake, _named_step_outputs(*make())) for mistake, make in variants]
-
-
-def _named_step_outputs(h_next, c_next, gates):
-    return {"h_next": h_next, "c_next": c_next, **{f"gates[{k!r}]": v for k, v in gates.items()}}
+from ..reference import gru_bias_shape, lstm_param_count
+from ._cases import param_count_cases
+from ._outputs import checked_array, checked_number, compare_exact, compare_outputs
+from ._report import call_student, describe_case, unpack_outputs
+from ._runner import recurrent_check, run_cases
 
 
 def check_lstm_cell_forward(lstm_cell_forward_student, hidden=False):
@@ -52,68 +22,12 @@ def check_lstm_cell_forward(lstm_cell_forward_student, hidden=False):
     ``gates`` is a dict {"i", "f", "c_tilde", "o"} of (batch, units) arrays. The gates are
     compared first, so that a wrong gate is named before the states it spoils.
     """
-    name = "lstm_cell_forward"
-    cases = gated_sequence_cases("lstm", hidden)
-    for index, (sizes, x, (h0, c0), params, _) in enumerate(cases, 1):
-        sizes = {k: v for k, v in sizes.items() if k != "time"}
-        case = describe_case(index, len(cases), sizes)
-        x_t = x[:, 0]
-        value = call_student(name, lstm_cell_forward_student,
-                             (x_t.copy(), h0.copy(), c0.copy()) + tuple(p.copy() for p in params), case)
-        h_next, c_next, gates = unpack_outputs(name, value, ("h_next", "c_next", "gates"), case)
-        gates = checked_dict(name, "gates", gates, {g: h0.shape for g in LSTM_GATES}, case)
-        got = _named_step_outputs(checked_array(name, "h_next", h_next, h0.shape, case),
-                                  checked_array(name, "c_next", c_next, h0.shape, case), gates)
-        expected = _named_step_outputs(*lstm_cell_forward(x_t, h0, c0, *params))
-        order = [f"gates[{g!r}]" for g in LSTM_GATES] + ["c_next", "h_next"]
-        compare_outputs(name, order, expected, got, case, _cell_variants(x_t, h0, c0, *params))
-    passed(name, len(cases))
-
-
-def _unrolled(x, h0, c0, step, carry_h=True, carry_c=True):
-    """(h_all, h_last, c_last) of an LSTM built on ``step``, optionally restarting a state each step."""
-    h, c, states = h0, c0, []
-    for t in range(x.shape[1]):
-        h, c, _ = step(x[:, t], h if carry_h else h0, c if carry_c else c0)
-        states.append(h)
-    return {"h_all": np.stack(states, axis=1), "h_last": h, "c_last": c}
-
-
-def _sequence_variants(x, h0, c0, W_x, W_h, b):
-    def correct(x_t, h, c):
-        return _mistaken_step(x_t, h, c, W_x, W_h, b)
-
-    variants = [
-        (m.STATE_NOT_CARRIED, _unrolled(x, h0, c0, correct, carry_h=False, carry_c=False)),
-        (m.CELL_STATE_NOT_CARRIED, _unrolled(x, h0, c0, correct, carry_c=False)),
-        (m.INITIAL_STATE_IGNORED, _unrolled(x, 0 * h0, 0 * c0, correct)),
-    ]
-    if x.shape[0] == x.shape[1]:  # only then does x[t] have the shape of x[:, t]
-        variants.append((m.TIME_MAJOR_INPUT, _unrolled(np.swapaxes(x, 0, 1), h0, c0, correct)))
-    for mistake, blocks in ((m.GATES_I_F_SWAPPED, (1, 0, 2, 3)), (m.GATES_IFOG_ORDER, (0, 1, 3, 2))):
-        variants.append((mistake, _unrolled(x, h0, c0, lambda x_t, h, c, blocks=blocks: _mistaken_step(
-            x_t, h, c, W_x, W_h, b, blocks=blocks))))
-    variants.append((m.CELL_TANH_MISSING, _unrolled(x, h0, c0, lambda x_t, h, c: _mistaken_step(
-        x_t, h, c, W_x, W_h, b, squash=lambda v: v))))
-    return variants
+    recurrent_check("lstm", "cell", "lstm_cell_forward", lstm_cell_forward_student, hidden)
 
 
 def check_lstm_forward(lstm_forward_student, hidden=False):
     """Check ``lstm_forward(x, h0, c0, W_x, W_h, b) -> (h_all, h_last, c_last)`` on fixed cases."""
-    name = "lstm_forward"
-    cases = gated_sequence_cases("lstm", hidden)
-    for index, (sizes, x, (h0, c0), params, _) in enumerate(cases, 1):
-        case = describe_case(index, len(cases), sizes)
-        value = call_student(name, lstm_forward_student,
-                             (x.copy(), h0.copy(), c0.copy()) + tuple(p.copy() for p in params), case)
-        outputs = unpack_outputs(name, value, ("h_all", "h_last", "c_last"), case)
-        shapes = {"h_all": x.shape[:2] + h0.shape[1:], "h_last": h0.shape, "c_last": h0.shape}
-        got = {key: checked_array(name, key, out, shapes[key], case) for key, out in zip(shapes, outputs)}
-        expected = dict(zip(shapes, lstm_forward(x, h0, c0, *params)))
-        variants = _sequence_variants(x, h0, c0, *params)
-        variants.append((m.LAST_STATE_FROM_FIRST_STEP, {"h_last": expected["h_all"][:, 0]}))
-        compare_outputs(name, ["h_all", "h_last", "c_last"], expected, got, case, variants)
-    passed(name, len(cases))
+    recurrent_check("lstm", "sequence", "lstm_forward", lstm_forward_student, hidden)
 
 
 def torch_module_cases(kind, hidden):
@@ -168,18 +82,19 @@ def check_params_from_torch(kind, func_name, func, hidden):
     """Shared body of the LSTM and GRU loader checks: ``func(module) -> (W_x, W_h, b)``."""
     cases = torch_module_cases(kind, hidden)
     blocks = {"lstm": 4, "gru": 3}[kind]
-    for index, (sizes, module) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (sizes, module) = spec
         case = describe_case(index, len(cases), sizes)
         value = call_student(func_name, func, (module,), case)
         features, units = sizes["features"], sizes["units"]
-        bias_shape = (2, blocks * units) if kind == "gru" else (blocks * units,)
+        bias_shape = gru_bias_shape(units, reset_after=True) if kind == "gru" else (blocks * units,)
         shapes = {"W_x": (features, blocks * units), "W_h": (units, blocks * units), "b": bias_shape}
         outputs = unpack_outputs(func_name, value, tuple(shapes), case)
         got = {key: checked_array(func_name, key, out, shapes[key], case, _loader_shape_mistakes(kind, key, units))
                for key, out in zip(shapes, outputs)}
         expected, variants = torch_loader_variants(kind, module)
         compare_outputs(func_name, list(shapes), expected, got, case, variants)
-    passed(func_name, len(cases))
+    run_cases(func_name, cases, run_one)
 
 
 def _loader_shape_mistakes(kind, key, units):
@@ -211,11 +126,12 @@ def check_lstm_param_count(lstm_param_count_student, hidden=False):
     """Check ``lstm_param_count(features, units, convention) -> int``, convention "keras" or "torch"."""
     name = "lstm_param_count"
     cases = param_count_cases(hidden)
-    for index, (features, units, convention) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (features, units, convention) = spec
         case = describe_case(index, len(cases), dict(features=features, units=units, convention=convention))
         value = call_student(name, lstm_param_count_student, (features, units, convention), case)
         got = checked_number(name, "count", value, case, integer=True)
         compare_exact(name, "count", lstm_param_count(features, units, convention), got, case,
                       _count_variants(features, units, convention))
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 

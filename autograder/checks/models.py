@@ -26,60 +26,24 @@ import numpy as np
 
 from .. import mistakes as m
 from ..reference import param_count
-from ._report import CheckFailure, as_checked_array, call_student, describe_case, passed
+from ._report import CheckFailure, as_checked_array, call_student, describe_case
+from ._runner import run_cases
 
 # Mistakes that only these checks name, in the form of ``autograder.mistakes``.
-RETURN_SEQUENCES_NOT_FLATTENED = m.Mistake(
-    "return_sequences=True without Flatten",
-    "with return_sequences=True the LSTM returns every state, (batch, time, units), and Dense then "
-    "forecasts at every step; forecast from the last state (return_sequences=False, the default)")
-DENSE_MISSING = m.Mistake(
-    "missing Dense output layer",
-    "the LSTM returns units values per example; add Dense(horizon) after it to map them to the "
-    "horizon values")
-LINEAR_MISSING = m.Mistake(
-    "missing Linear output layer",
-    "the LSTM's state has units values per example; apply nn.Linear(units, horizon) to the last state")
-WRONG_UNITS = m.Mistake(
-    "wrong number of units",
-    "the LSTM must have the given number of units: keras.layers.LSTM(units), nn.LSTM(features, units)")
-WRONG_RECURRENT_LAYER = m.Mistake(
-    "wrong recurrent layer",
-    "the task asks for an LSTM (4 gate blocks); SimpleRNN/nn.RNN has 1 block and GRU 3, hence another count")
-EVERY_STATE_FLATTENED = m.Mistake(
-    "every state flattened into the output layer",
-    "this model forecasts from the last state only, so its output layer reads units values, not "
-    "time_steps * units: no return_sequences=True + Flatten (PyTorch: h_n[-1], not output.reshape)")
-EXTRA_LAYER = m.Mistake(
-    "extra hidden layer",
-    "the task's model is one LSTM and one output layer, Dense(horizon) / nn.Linear(units, horizon), "
-    "with no hidden dense layer between them")
-EXTRA_RECURRENT = m.Mistake(
-    "more than one LSTM layer or direction",
-    "the task's model has a single LSTM layer that reads forwards: no stacking, no Bidirectional, "
-    "num_layers=1, bidirectional=False")
-BATCH_FIRST_MISSING = m.Mistake(
-    "batch_first=True missing",
-    "nn.LSTM reads (time, batch, features) unless it is built with batch_first=True; without it the "
-    "model runs along the batch and mixes the examples")
-LINEAR_ON_EVERY_STEP = m.Mistake(
-    "output layer applied to every step",
-    "nn.LSTM's output is (batch, time, units); apply nn.Linear to the last state, h_n[-1] or output[:, -1]")
-H_N_NOT_INDEXED = m.Mistake(
-    "h_n used without [-1]",
-    "h_n has shape (layers * directions, batch, units); the top layer's final state is h_n[-1], (batch, units)")
-FORWARD_RETURNS_TUPLE = m.Mistake(
-    "forward returned more than the forecast",
-    "return only the forecast tensor (batch, horizon); nn.LSTM returns (output, (h_n, c_n)): take the "
-    "part you need from it")
-FORECAST_FROM_FIRST_STEP = m.Mistake(
-    "forecast taken from the first step",
-    "the forecast must read the last state, after every step: h_n[-1] or output[:, -1] in PyTorch, "
-    "return_sequences=False in Keras; output[:, 0] is the state after the first step")
-EXAMPLES_MIXED = m.Mistake(
-    "examples of the batch mixed",
-    "two identical windows in one batch got different forecasts: the model reads along the wrong axis "
-    "(PyTorch: batch_first=True; or a transpose/reshape that moves the batch axis)")
+RETURN_SEQUENCES_NOT_FLATTENED = m.RETURN_SEQUENCES_NOT_FLATTENED
+DENSE_MISSING = m.DENSE_MISSING
+LINEAR_MISSING = m.LINEAR_MISSING
+WRONG_UNITS = m.WRONG_UNITS
+WRONG_RECURRENT_LAYER = m.WRONG_RECURRENT_LAYER
+EVERY_STATE_FLATTENED = m.EVERY_STATE_FLATTENED
+EXTRA_LAYER = m.EXTRA_LAYER
+EXTRA_RECURRENT = m.EXTRA_RECURRENT
+BATCH_FIRST_MISSING = m.BATCH_FIRST_MISSING
+LINEAR_ON_EVERY_STEP = m.LINEAR_ON_EVERY_STEP
+H_N_NOT_INDEXED = m.H_N_NOT_INDEXED
+FORWARD_RETURNS_TUPLE = m.FORWARD_RETURNS_TUPLE
+FORECAST_FROM_FIRST_STEP = m.FORECAST_FROM_FIRST_STEP
+EXAMPLES_MIXED = m.EXAMPLES_MIXED
 
 # (time_steps, features, horizon, units): the notes' 24 -> 12 over 5 features first.
 _SPECS = {False: [(24, 5, 12, 32), (10, 3, 4, 8)],
@@ -180,7 +144,8 @@ def _shape_mistakes(framework, spec, batch):
 
 def _check_report(name, framework, report, hidden):
     cases = _SPECS[hidden]
-    for index, spec in enumerate(cases, 1):
+    def run_one(index, spec):
+        spec = spec
         time_steps, features, horizon, units = spec
         case = describe_case(index, len(cases), dict(time_steps=time_steps, features=features, horizon=horizon,
                                                      units=units))
@@ -217,7 +182,7 @@ def _check_report(name, framework, report, hidden):
         if np.abs(forecasts[2] - forecasts[3]).max() <= _MOVED * scale:
             _fail(f"{name}: rows 2 and 3 of x differ in their last step but got the same forecast ({case})",
                   [FORECAST_FROM_FIRST_STEP])
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 def check_keras_forecaster(keras_forecaster_report, hidden=False):

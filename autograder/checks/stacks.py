@@ -16,21 +16,13 @@ import numpy as np
 from .. import mistakes as m
 from ..convert import params_from_torch
 from ._outputs import checked_array
-from ._report import CheckFailure, call_student, compare, describe_case, passed
+from ._report import CheckFailure, call_student, compare, describe_case
+from ._runner import run_cases
 
 # Mistakes that only this check names, in the form of ``autograder.mistakes``.
-DIRECTIONS_SWAPPED = m.Mistake(
-    "forward and backward weights swapped",
-    "the parameters without a suffix (weight_ih_l{k}) are layer k's forward direction, those ending in "
-    "_reverse its backward direction: layers[k] = [forward, backward]")
-LAYER_ZERO_REUSED = m.Mistake(
-    "layer 0's weights read for every layer",
-    "layer k's weights are weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}: the number in the "
-    "name is the layer")
-LSTM_GATES_REORDERED = m.Mistake(
-    "LSTM gate blocks reordered",
-    "PyTorch's LSTM blocks i, f, g, o are already the course's order i, f, c~, o: transpose, but do not "
-    "reorder (only the GRU's blocks differ)")
+DIRECTIONS_SWAPPED = m.DIRECTIONS_SWAPPED
+LAYER_ZERO_REUSED = m.LAYER_ZERO_REUSED
+LSTM_GATES_REORDERED = m.LSTM_GATES_REORDERED
 
 # (features, units, layers, bidirectional, seed). features == units * directions in one case of
 # each set, so that layer 0's weights fit every layer and reading them can be named by value.
@@ -104,7 +96,8 @@ def check_stack_params_from_torch(stack_params_from_torch, hidden=False):
     """
     name = "stack_params_from_torch"
     cases = _SPECS[hidden]
-    for index, (features, units, layers, bidirectional, seed) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (features, units, layers, bidirectional, seed) = spec
         module = _module(features, units, layers, bidirectional, seed)
         directions = 2 if bidirectional else 1
         case = describe_case(index, len(cases), dict(features=features, units=units, num_layers=layers,
@@ -123,7 +116,7 @@ def check_stack_params_from_torch(stack_params_from_torch, hidden=False):
                     got = checked_array(name, where, got, shape, case, shape_mistakes)
                     compare(name, where, expected, got, case, [(mistake, values.get(key))
                                                                for mistake, values in variants])
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 __all__ = ["check_stack_params_from_torch", "CheckFailure"]

@@ -24,7 +24,8 @@ import numpy as np
 
 from ..mistakes import Mistake
 from ._outputs import checked_number
-from ._report import CheckFailure, call_student, passed
+from ._report import CheckFailure, call_student
+from ._runner import run_cases
 
 SEQ_STEPS = 50
 FEATURES = 2
@@ -255,7 +256,8 @@ def check_marked_sign_batch(make_batch, hidden=False):
     """
     name = "make_batch"
     cases = _BATCH_CASES[hidden]
-    for index, (n, seed) in enumerate(cases, 1):
+    def run_one(index, spec):
+        (n, seed) = spec
         case = f"case {index} of {len(cases)}: n={n}, seed={seed}"
         value = call_student(name, make_batch, (n, seed), case)
         x, y = _checked_batch(name, value, n, case)
@@ -270,7 +272,7 @@ def check_marked_sign_batch(make_batch, hidden=False):
             other, _ = _checked_batch(name, call_student(name, make_batch, (n, seed + 1), case), n, case)
             if np.array_equal(x, other):
                 _fail(name, f"seed={seed} and seed={seed + 1} gave the same batch", case, SEED_IGNORED)
-    passed(name, len(cases))
+    run_cases(name, cases, run_one)
 
 
 # --- the trained model -----------------------------------------------------------------------

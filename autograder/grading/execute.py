@@ -27,6 +27,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 
+from ..checks._undefined import explained_outputs
 from .checks_service import plan_grade_cell
 from .sandbox import INTERRUPT_GRACE_SECONDS
 
@@ -236,7 +237,8 @@ class GradingExecute(Execute):
             if plan is None:
                 self.room.notes.append(f"{grade_id}: judged in the kernel (the cell does more than call checks)")
                 continue
-            cell.outputs = service.outputs_for(grade_id, plan, cell.get("outputs"), self.not_run.get(index))
+            kernel_outputs = explained_outputs(cell.get("outputs"), nb.cells[:index])  # why a name is undefined
+            cell.outputs = service.outputs_for(grade_id, plan, kernel_outputs, self.not_run.get(index))
 
 
 def _content_size(content):

@@ -7,7 +7,8 @@ each is hashed before grading and again after, and a worker grades a copy of exa
 that were hashed.
 
 ``OUT`` receives ``grades.csv``, ``feedback/<student_id>.html``, ``grading.log`` (every problem
-and anything unusual a submission did) and ``grading.json`` (what was graded, for ``merge``).
+and anything unusual a submission did), ``grading.json`` (what was graded, for ``merge``) and
+``report.html`` (the class report, ``report.py``); with ``lms``, the LMS's gradebook import file too.
 """
 
 import hashlib
@@ -20,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import COURSE_ROOT, CourseError, find_assignment
-from .results import (CSV_NAME, LOG_NAME, MANIFEST_NAME, STATE_DIR, Result, ResultStore, fingerprint, write_atomically,
-                      write_csv)
+from .feedback import install_page_assets
+from .gradesheet import write_grades
+from .results import CSV_NAME, LOG_NAME, MANIFEST_NAME, STATE_DIR, Result, ResultStore, fingerprint, write_atomically
 from .sandbox import Limits, Sandbox, build_kernel_package
 from .submissions import opened_submissions, student_file_digest
 
@@ -39,6 +41,10 @@ class ClassReport:
     log_lines: int = 0
     seconds: float = 0.0
     changed: list = field(default_factory=list)  # students whose file changed during the run
+    notes: list = field(default_factory=list)  # about the run as a whole (late penalty, assets), for the log
+    late: dict = None  # student id -> lms.LateCharge, when a late penalty applies
+    gradebook: Path = None  # the LMS import file written, if any
+    page: Path = None  # report.html
 
     @property
     def failed(self):
@@ -59,13 +65,15 @@ class ClassReport:
 
 
 def grade(assignment_name, submissions_path, out_dir, root=COURSE_ROOT, *, workers=None, shard=None,
-          limits=None, force=False, progress=None):
+          limits=None, force=False, progress=None, lms=None, late_penalty=None, lms_column=None, notes=()):
     """Grade every submission of ``assignment_name`` under ``submissions_path`` into ``out_dir``.
 
     ``workers``: processes grading at once (default: one per core); ``shard``: ``(i, n)`` to grade
     only the i-th of n slices of the class; ``limits``: a ``sandbox.Limits``; ``force``: regrade
     even unchanged submissions; ``progress``: given the number of submissions, returns a callable
-    that is called with each Result as it is settled (e.g. ``Progress``).
+    that is called with each Result as it is settled (e.g. ``Progress``); ``lms``: "canvas" or
+    "moodle" to read that LMS's download and write its gradebook file (``lms_column``: the Canvas
+    assignment column's title); ``late_penalty``: an ``lms.LatePenalty``; ``notes``: lines for the log.
     """
     started = time.monotonic()
     limits = limits or Limits()
@@ -73,7 +81,12 @@ def grade(assignment_name, submissions_path, out_dir, root=COURSE_ROOT, *, worke
     cells = grade_cells(assignment)
     out = Path(out_dir)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
-    with opened_submissions(submissions_path, assignment.name) as found:
+    run_notes = list(notes)
+    missing_assets = install_page_assets(out / "feedback")
+    if missing_assets:
+        run_notes.append(missing_assets)
+    with opened_submissions(submissions_path, assignment.name, lms) as found:
+        run_notes += _lms_hint(found, lms)
         submissions = [s for s in found.submissions if shard is None or in_shard(s.student_id, shard)]
         digests = {s.student_id: student_file_digest(s.notebook) for s in submissions}
         store = ResultStore(out, fingerprint(assignment, limits))
@@ -103,13 +116,45 @@ def grade(assignment_name, submissions_path, out_dir, root=COURSE_ROOT, *, worke
 
             _grade_in_pool(job, tasks, workers or default_workers(), limits, settle)
         changed = sorted(s.student_id for s in submissions if student_file_digest(s.notebook) != digests[s.student_id])
-    report = ClassReport(assignment.name, cells, [results[s.student_id] for s in submissions], found.rejected, out,
-                         shard, changed=changed)
-    write_csv(out / CSV_NAME, assignment.name, cells, report.results)
-    report.log_lines = _write_log(out / LOG_NAME, report)
-    _write_manifest(out / MANIFEST_NAME, report, store.fingerprint)
+        report = ClassReport(assignment.name, cells, [results[s.student_id] for s in submissions], found.rejected,
+                             out, shard, changed=changed, notes=run_notes)
+        _finish(report, assignment, submissions, store, root, lms, late_penalty, lms_column)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _finish(report, assignment, submissions, store, root, lms, late_penalty, lms_column):
+    """Everything written from the results: grades.csv, the LMS file, the log, the manifest, the report."""
+    from . import lms as lms_files
+    from .report import build_report, save_rejected, save_solutions
+
+    out, max_score = report.out, sum(points for _, points in report.cells)
+    if late_penalty is not None:
+        report.late, late_notes = lms_files.late_charges(late_penalty, submissions, report.results, max_score)
+        report.notes.append(f"late penalty {late_penalty.describe()} after {late_penalty.deadline.isoformat()}")
+        report.notes += late_notes
+    write_grades(out / CSV_NAME, assignment.name, report.cells, report.results, late=report.late)
+    if lms:
+        report.gradebook = lms_files.write_gradebook(lms, out, assignment.name, report.results, submissions,
+                                                     max_score, late=report.late, column=lms_column)
+    save_rejected(out, report.rejected)
+    save_solutions(out, assignment, submissions)
+    _write_manifest(out / MANIFEST_NAME, report, store.fingerprint)
+    try:
+        report.page = build_report(out, root)
+    except Exception as error:  # noqa: BLE001 (the grades are written; a report fault must not hide them)
+        report.notes.append(f"the class report could not be written: {type(error).__name__}: {error}")
+    report.log_lines = _write_log(out / LOG_NAME, report)
+
+
+def _lms_hint(found, lms):
+    """A note when a folder read without ``--lms`` is plainly a Canvas download."""
+    from .lms import CANVAS_NAME
+
+    if lms or not found.submissions or not all(CANVAS_NAME.fullmatch(s.notebook.name) for s in found.submissions):
+        return []
+    return ["these file names look like a Canvas download: with --lms canvas the student ids are the Canvas "
+            "user ids (here they are the whole file names)"]
 
 
 def _grade_in_pool(job, tasks, workers, limits, settle):
@@ -159,6 +204,7 @@ def in_shard(student_id, shard):
 def _write_log(path, report):
     """grading.log: every rejected file, every failed submission and every note. Returns its line count."""
     lines = []
+    lines += report.notes
     for rejected in report.rejected:
         lines.append(f"rejected {rejected.path}: {rejected.reason}")
     for student in report.changed:

@@ -1,4 +1,4 @@
-"""A class's results: one JSON file per student (so nothing is lost), the CSV, and the log.
+"""A class's results: one JSON file per student (so nothing is lost), reading the CSV, and the log.
 
 ``OUT/.grading/results/<student>.json`` is written the moment a submission is graded. A re-run
 reuses it when the submitted file and everything the grade depends on (the assignment, the
@@ -80,33 +80,11 @@ class ResultStore:
         write_atomically(self.folder / f"{result.student_id}.json", json.dumps(data, indent=1))
 
 
-def write_csv(path, assignment_name, cell_ids, results):
-    """grades.csv: student_id, assignment, score, max_score, one column per graded cell, problem."""
-    max_total = sum(points for _, points in cell_ids)
-    rows = [["student_id", "assignment", "score", "max_score", *[c for c, _ in cell_ids], "problem"]]
-    for r in sorted(results, key=lambda r: r.student_id):
-        rows.append([r.student_id, assignment_name, _number(r.score), _number(max_total),
-                     *[_number(r.cells.get(c, 0.0)) for c, _ in cell_ids], r.problem])
-    write_atomically(path, _csv_text(rows))
-
-
 def read_csv(path):
     """The header and rows of a grades.csv."""
     with open(path, newline="") as handle:
         rows = list(csv.reader(handle))
     return (rows[0], rows[1:]) if rows else ([], [])
-
-
-def _csv_text(rows):
-    import io
-
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
-
-
-def _number(value):
-    return f"{value:g}"
 
 
 def write_atomically(path, text):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..checks._undefined import why_not_defined
 from .course import CELL_TIMEOUT_SECONDS, CourseError
 from .feedback import ANSI_ESCAPE
 
@@ -33,17 +34,39 @@ def check_notebook(path):
     if not graded:
         raise CourseError(f"{path} has no graded cells: is it a course homework notebook?")
     with tempfile.TemporaryDirectory() as work:
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, allow_errors=True,
-                                kernel_name="python3", resources={"metadata": {"path": work}})
+        client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, allow_errors=True, kernel_name="python3",
+                                kernel_manager_class=_ipc_kernel_manager(Path(work)),
+                                resources={"metadata": {"path": work}})
         client.execute()
-    return [_verdict(cell) for cell in graded]
+    return [_verdict(cell, notebook.cells[:index]) for index, cell in enumerate(notebook.cells) if cell in graded]
 
 
-def _verdict(cell):
+def _ipc_kernel_manager(folder):
+    """A kernel manager class whose kernel listens on ipc sockets in ``folder``, not on TCP.
+
+    Nothing else can reach the kernel, and Jupyter's warning about unencrypted TCP no longer
+    opens the report.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", str(folder / "kernel"))
+            kwargs.setdefault("connection_file", str(folder / "kernel.json"))
+            super().__init__(**kwargs)
+
+    return IpcKernelManager
+
+
+def _verdict(cell, earlier_cells=()):
     info = cell.metadata["nbgrader"]
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if errors:
         message = f"{errors[0]['ename']}: {ANSI_ESCAPE.sub('', errors[0]['evalue'])}"
+        reason = why_not_defined(errors[0], earlier_cells)
+        if reason:
+            message += f"\n  because {reason}"
     else:
         message = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
     return TaskVerdict(info["grade_id"], float(info.get("points", 0)), not errors, message.strip())

@@ -39,15 +39,20 @@ class Found:
     rejected: list = field(default_factory=list)
 
 
-def find_submissions(path, assignment_name):
+def find_submissions(path, assignment_name, lms=None):
     """List the submissions under the folder ``path`` and the files rejected there.
 
     Two layouts are accepted: a flat folder of ``<student_id>.ipynb`` files (an LMS download), or
-    nbgrader's ``submitted/<student_id>/<assignment>/<notebook>.ipynb``.
+    nbgrader's ``submitted/<student_id>/<assignment>/<notebook>.ipynb``. With ``lms`` ("canvas" or
+    "moodle"), that LMS's download instead (``lms.py``).
     """
     path = Path(path)
     if not path.is_dir():
         raise CourseError(f"submissions folder {path} does not exist")
+    if lms:
+        from .lms import find_lms_submissions
+
+        return find_lms_submissions(lms, path, assignment_name)
     path = _unwrapped(path, assignment_name)
     entries = [p for p in sorted(path.iterdir()) if not JUNK.match(p.name)]
     nested = [p for p in entries if p.is_dir() and any(p.glob(f"{assignment_name}/*.ipynb"))]
@@ -63,17 +68,17 @@ def find_submissions(path, assignment_name):
 
 
 @contextmanager
-def opened_submissions(path, assignment_name):
+def opened_submissions(path, assignment_name, lms=None):
     """``find_submissions`` for a folder or a zip export (extracted for the duration)."""
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".zip":
         with tempfile.TemporaryDirectory(prefix="submissions-") as folder:
             rejected = _extract(path, Path(folder))
-            found = find_submissions(folder, assignment_name)
+            found = find_submissions(folder, assignment_name, lms)
             found.rejected[:0] = rejected
             yield found
     else:
-        yield find_submissions(path, assignment_name)
+        yield find_submissions(path, assignment_name, lms)
 
 
 def _unwrapped(path, assignment_name):

@@ -56,7 +56,7 @@ class Grader:
         from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
         from nbgrader.preprocessors import GetGrades
 
-        from .feedback import HideTestSource, RedactHiddenTests, ShortenErrors
+        from .feedback import HideTestSource, RedactHiddenTests, ShortenErrors, configure_feedback_page
 
         shutil.copytree(self.assignment.source_dir, self.work / "source" / self.assignment.name)
         config = nbgrader_config(self.work, db_path=self.work / "gradebook.db")
@@ -67,6 +67,7 @@ class Grader:
         config.OverwriteCells.add_missing_cells = True
         config.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, HideTestSource, ShortenErrors,
                                                  CSSHTMLHeaderPreprocessor]
+        configure_feedback_page(config)  # sanitised student content, local MathJax (feedback.py)
         api = nbgrader_api(config)
         require_success(api.generate_assignment(self.assignment.name, force=True), f"prepare {self.assignment.name}")
         return api

@@ -4,6 +4,9 @@ import numpy as np
 
 from ..conventions import BLOCKS, GATES
 from ._inputs import as_float_array
+from .activations import ACTIVATIONS
+
+PERTURBED_ACTIVATIONS = {**ACTIVATIONS, "identity": lambda z: z}
 
 
 def split_blocks(a, blocks):
@@ -16,6 +19,16 @@ class Cell:
 
     kind = ""  # "rnn", "lstm" or "gru"
     state_names = ("h",)
+    # ((part, activation name), ...): a forward-only perturbation that the checks use to model
+    # a student's wrong activation (``reference.perturbed``); empty in every real cell.
+    replaced_activations = ()
+
+    def activation_for(self, part, default):
+        """The function applied to ``part`` ("i", "f", "c_tilde", "o", "c", "z", "r", "h_tilde", "h")."""
+        for name, replacement in self.replaced_activations:
+            if name == part:
+                return PERTURBED_ACTIVATIONS[replacement]
+        return default
 
     @property
     def blocks(self):

@@ -28,6 +28,15 @@ from ._inputs import as_float_array, require_dims
 from .activations import sigmoid
 
 
+@reference_function
+def gru_bias_shape(units, reset_after):
+    """The GRU's bias shape: (2, 3*units) when reset_after (input and recurrent rows), else (3*units,).
+
+    The one place this rule lives; the checks, the converters and the cases ask here.
+    """
+    return (2, 3 * units) if reset_after else (3 * units,)
+
+
 class GRUCell(Cell):
     kind = "gru"
 
@@ -38,7 +47,7 @@ class GRUCell(Cell):
         self.z_convention = z_convention
 
     def bias_shape(self, units):
-        return (2, 3 * units) if self.reset_after else (3 * units,)
+        return gru_bias_shape(units, self.reset_after)
 
     def describe(self):
         return f"a GRU with reset_after={self.reset_after}"
@@ -52,18 +61,19 @@ class GRUCell(Cell):
         W_x, W_h, b = params
         (h_prev,) = state
         units = h_prev.shape[1]
+        act = self.activation_for
         if self.reset_after:
             x_z, x_r, x_h = split_blocks(x_t @ W_x + b[0], 3)
             h_z, h_r, h_h = split_blocks(h_prev @ W_h + b[1], 3)
-            z, r = sigmoid(x_z + h_z), sigmoid(x_r + h_r)
-            h_tilde = np.tanh(x_h + r * h_h)
+            z, r = act("z", sigmoid)(x_z + h_z), act("r", sigmoid)(x_r + h_r)
+            h_tilde = act("h_tilde", np.tanh)(x_h + r * h_h)
             reset_term = h_h  # what r multiplied
         else:
             x_z, x_r, x_h = split_blocks(x_t @ W_x + b, 3)
             h_z, h_r = split_blocks(h_prev @ W_h[:, :2 * units], 2)
-            z, r = sigmoid(x_z + h_z), sigmoid(x_r + h_r)
+            z, r = act("z", sigmoid)(x_z + h_z), act("r", sigmoid)(x_r + h_r)
             reset_term = r * h_prev  # what W_hh multiplied
-            h_tilde = np.tanh(x_h + reset_term @ W_h[:, 2 * units:])
+            h_tilde = act("h_tilde", np.tanh)(x_h + reset_term @ W_h[:, 2 * units:])
         kept = self._kept(z)
         h_next = kept * h_prev + (1.0 - kept) * h_tilde
         return (h_next,), (x_t, h_prev, z, r, h_tilde, reset_term)

@@ -29,9 +29,11 @@ class LSTMCell(Cell):
         W_x, W_h, b = params
         h_prev, c_prev = state
         a_i, a_f, a_c, a_o = split_blocks(x_t @ W_x + h_prev @ W_h + b, 4)
-        i, f, c_tilde, o = sigmoid(a_i), sigmoid(a_f), np.tanh(a_c), sigmoid(a_o)
+        act = self.activation_for
+        i, f = act("i", sigmoid)(a_i), act("f", sigmoid)(a_f)
+        c_tilde, o = act("c_tilde", np.tanh)(a_c), act("o", sigmoid)(a_o)
         c_next = f * c_prev + i * c_tilde
-        tanh_c = np.tanh(c_next)
+        tanh_c = act("c", np.tanh)(c_next)
         cache = (x_t, h_prev, c_prev, i, f, c_tilde, o, tanh_c)
         return (o * tanh_c, c_next), cache
 

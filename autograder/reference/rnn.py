@@ -25,7 +25,8 @@ class RNNCell(Cell):
     def step(self, params, x_t, state):
         W_x, W_h, b = params
         pre_activation = x_t @ W_x + state[0] @ W_h + b
-        return (activation_named(self.activation)(pre_activation),), (x_t, state[0], pre_activation)
+        f = self.activation_for("h", activation_named(self.activation))
+        return (f(pre_activation),), (x_t, state[0], pre_activation)
 
     @reference_function
     def step_backward(self, params, cache, d_state):
