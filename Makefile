@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 
-.PHONY: book book-fresh test test-fast lint clean exercises
+.PHONY: book book-fresh test test-fast lint clean exercises public
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml tools/install-system-deps
 	tools/install-system-deps
@@ -44,3 +44,8 @@ exercises: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# The class edition for a graded class: _build/public/{site,exercises,dist}, scanned for the answer key.
+# Needs the course secret (.course-secret or RNN_COURSE_SECRET; `python -m autograder secret` creates one).
+public: $(STAMP)
+	$(BIN)/python -m autograder public

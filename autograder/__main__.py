@@ -35,6 +35,10 @@ def main(argv=None):
     check.add_argument("notebook")
     release = commands.add_parser("release", help="regenerate exercises/ from solutions/")
     release.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    public = commands.add_parser("public", help="build the class edition into _build/public (site, exercises, dist)")
+    public.add_argument("--out", help="output folder (default: _build/public)")
+    public.add_argument("--no-site", action="store_true", help="only the student notebooks and the wheel")
+    commands.add_parser("secret", help="create the course secret if there is none, and say where it is")
     args = parser.parse_args(argv)
 
     from .grading.course import CourseError
@@ -126,7 +130,30 @@ def _release(args):
     return 0
 
 
-COMMANDS = {"grade": _grade, "merge": _merge, "report": _report, "check": _check, "release": _release}
+def _public(args):
+    from .grading.public import build_public, scan
+
+    out = build_public(out=args.out, site=not args.no_site)
+    report = scan(out)
+    print(f"scanned {report.files} files ({', '.join(f'{n} {k}' for k, n in sorted(report.kinds.items()))}), "
+          f"{report.lines} distinct lines, for {report.needles} lines of the answer key, the hidden-case generator "
+          f"and the secret: {len(report.hits)} found")
+    for name, what, line in report.hits[:20]:
+        print(f"  {name}: {what}: {line}")
+    return 1 if report.hits else 0
+
+
+def _secret(args):
+    from .grading.course import COURSE_ROOT
+    from .grading.secret import ensure_secret, find_secret
+
+    ensure_secret(COURSE_ROOT)
+    print(f"the course secret is in {find_secret(COURSE_ROOT)[1]}")
+    return 0
+
+
+COMMANDS = {"grade": _grade, "merge": _merge, "report": _report, "check": _check, "release": _release,
+            "public": _public, "secret": _secret}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -28,7 +28,7 @@ def lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b):
     c_next = f * c_prev + i * np.tanh(g)
     return o * np.tanh(c_next), c_next, {"i": i, "f": f, "c_tilde": np.tanh(g), "o": o}
 
-check_lstm_cell_forward(lstm_cell_forward, hidden=True)
+check_lstm_cell_forward(lstm_cell_forward)  # the visible cases: hidden ones need the course secret
 checked, cpu_checked = time.perf_counter(), time.process_time()
 print(json.dumps({"numpy": numpy_done - started, "import_checks": imported - numpy_done,
                   "one_check": checked - imported, "total": checked - started,

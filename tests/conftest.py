@@ -17,6 +17,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.book)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def hidden_cases_of_a_test_student():
+    """Checks called with hidden=True in tests draw the hidden cases of one made-up student."""
+    from autograder.grading.secret import hidden_case_source
+
+    with hidden_case_source("a test secret, not the course's", "tests", "test-student"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def fresh_build(tmp_path_factory):
     """A clean build of the whole book (no cache: every page executes), with warnings as errors.

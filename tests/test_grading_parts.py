@@ -109,6 +109,90 @@ def test_a_frame_larger_than_the_limit_is_refused_before_it_is_read():
             wire.receive(b)
 
 
+def tampered_frame(message, change):
+    """Encode ``message``, let ``change(header)`` edit the header as a hostile kernel would, re-frame it."""
+    frame = wire.encode(message)
+    length = int.from_bytes(frame[:4], "big")
+    header = json.loads(frame[4:4 + length])
+    change(header)
+    text = json.dumps(header).encode()
+    return len(text).to_bytes(4, "big") + text + frame[4 + length:]
+
+
+def receive_frame(frame):
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(frame)
+        return wire.receive(b)
+
+
+def set_config(**changes):
+    return lambda header: header["message"]["m"]["config"].update(changes)
+
+
+@pytest.mark.parametrize("change, message", [
+    (set_config(num_layers=15000), "num_layers must be an integer from 1 to 8, not 15000"),
+    (set_config(hidden_size=20000), "hidden_size must be an integer from 1 to 4096, not 20000"),
+    (set_config(hidden_size=5), "weights do not match its configuration"),
+    (set_config(bidirectional=True), "weights do not match its configuration"),
+    (set_config(num_layers=1.5), "num_layers must be an integer"),
+    (set_config(bias="yes"), "bias must be True or False"),
+    (set_config(dropout=float("nan")), "dropout must be a number from 0 to 1"),
+    (set_config(nonlinearity="exp"), "nonlinearity must be 'tanh' or 'relu'"),
+])
+def test_a_torch_module_is_checked_against_its_weights_before_it_is_built(change, message):
+    torch = pytest.importorskip("torch")
+    frame = tampered_frame({"m": torch.nn.RNN(3, 4, batch_first=True).double()}, change)
+    started = time.monotonic()
+    with pytest.raises(wire.WireError, match=message):
+        receive_frame(frame)
+    assert time.monotonic() - started < 1
+
+
+def test_a_torch_module_with_complex_weights_is_refused():
+    torch = pytest.importorskip("torch")
+    module = torch.nn.RNN(2, 3)
+    config = {k: getattr(module, k) for k in wire.TORCH_RNN_CONFIG} | {"nonlinearity": "tanh"}
+    state, buffers = [], []
+    for name, tensor in module.state_dict().items():  # what a kernel sends for an RNN with complex weights
+        state.append([name, {"kind": "ndarray", "dtype": "<c16", "shape": list(tensor.shape), "buffer": len(buffers)}])
+        buffers.append(tensor.to(torch.complex128).numpy().tobytes())
+    header = {"message": {"m": {"kind": "torch_rnn", "class": "RNN", "config": config, "state": state}},
+              "buffers": [len(b) for b in buffers]}
+    text = json.dumps(header).encode()
+    with pytest.raises(wire.WireError, match="weights are complex128; a torch RNN's weights are real"):
+        receive_frame(len(text).to_bytes(4, "big") + text + b"".join(buffers))
+
+
+def test_type_names_from_the_kernel_are_not_kept():
+    import gc
+    import weakref
+
+    stand_in = type(receive_frame(wire.encode({"v": type("Gadget1234", (), {})()}))["v"])
+    assert stand_in.__name__ == "Gadget1234"
+    ref = weakref.ref(stand_in)
+    del stand_in
+    gc.collect()
+    assert ref() is None
+
+
+# ----------------------------------------------------------------------------- log lines
+
+
+def test_log_lines_are_escaped_truncated_and_summarised():
+    from autograder.grading.results import BoundedLog, printable
+
+    assert printable("ok\r\x1b[2Kforged line") == "ok\\r\\x1b[2Kforged line"
+    assert printable("x" * 5000, 100) == "x" * 100 + "… (4900 more characters)"
+    log = BoundedLog(limit=3)
+    for _ in range(20_000):
+        log.add("refused\r")
+    for index in range(10):
+        log.add(f"other {index}")
+    assert log.lines() == ["refused\\r (repeated 20000 times)", "other 0", "other 1",
+                           "... and 8 more lines like these, left out"]
+
+
 # ----------------------------------------------------------------------------- plans of grade cells
 
 
@@ -186,7 +270,8 @@ def test_each_planned_check_is_served_once_and_only_in_its_cell(service, capsys)
     service.end_cell()
     (output,) = service.outputs_for("test_cell", plan, [])
     assert output["output_type"] == "error" and "h_next is wrong" in output["evalue"]
-    assert len(service.refused) == 2
+    assert service.refused == ["test_cell: check_rnn_cell_forward was not expected there (or already ran) "
+                               "(repeated 2 times)"]
 
 
 def test_the_students_exceptions_keep_their_names(service):
@@ -206,6 +291,44 @@ def test_the_students_exceptions_keep_their_names(service):
         with pytest.raises(kernel_checks.CheckFailure, match=message):
             kernel_checks.run_check("check_rnn_cell_forward", (function,), {})
         service.end_cell()
+
+
+def test_complex_results_are_refused_with_a_reason(service):
+    service.begin_cell("test_cell", cell_plan())
+    with pytest.raises(kernel_checks.CheckFailure, match=r"returned holds complex numbers \(complex128\)"):
+        kernel_checks.run_check("check_rnn_cell_forward", (lambda *a: student_cell(*a) + 0j,), {})
+    service.end_cell()
+
+
+def test_a_low_precision_result_is_named_as_the_likely_cause(service):
+    service.begin_cell("test_cell", cell_plan())
+    with pytest.raises(kernel_checks.CheckFailure, match="h_next is wrong") as failure:
+        kernel_checks.run_check("check_rnn_cell_forward", (lambda *a: student_cell(*a).astype(np.float16),), {})
+    service.end_cell()
+    assert "your function returned float16 numbers" in str(failure.value)
+    assert "compute in float64" in str(failure.value)
+
+
+def test_a_check_that_chokes_on_the_students_value_blames_the_value(service, monkeypatch):
+    import autograder.checks as checks
+
+    def check_fragile(function):
+        return function() + 1  # an opaque object from the kernel cannot be added to
+
+    def check_broken(function):
+        raise KeyError("the check itself is broken")
+
+    monkeypatch.setattr(checks, "check_fragile", check_fragile, raising=False)
+    monkeypatch.setattr(checks, "check_broken", check_broken, raising=False)
+    gadget = type("Gadget", (), {})
+    service.begin_cell("test_cell", plan_grade_cell("check_fragile(f)\ncheck_broken(f)"))
+    with pytest.raises(kernel_checks.CheckFailure, match=r"check_fragile could not use what your code gave it "
+                                                         r"\(TypeError: .*Gadget"):
+        kernel_checks.run_check("check_fragile", (lambda: gadget(),), {})
+    with pytest.raises(kernel_checks.CheckFailure, match="check_broken could not finish .*please tell your instructor"):
+        kernel_checks.run_check("check_broken", (lambda: 1,), {})
+    service.end_cell()
+    assert any("check_fragile raised TypeError" in line and "on the student's value" in line for line in service.refused)
 
 
 def test_the_kernels_reference_refuses_to_answer(tmp_path):
@@ -260,6 +383,28 @@ def test_the_sandbox_runs_as_a_user_of_its_own(sandbox):
         assert box.uid != 0
 
 
+def test_every_folder_the_kernel_can_write_to_is_bounded_in_total(sandbox):
+    """Several files per folder (each under the file size limit), until the folder is full or refuses."""
+    probe = (
+        "import os\n"
+        "for folder in ['/', '/dev', '/dev/shm', '/tmp', '.', os.path.dirname(os.getcwd()), '/proc', '/sys']:\n"
+        "    written = 0\n"
+        "    try:\n"
+        "        for i in range(6):\n"
+        "            with open(os.path.join(folder, f'probe-{i}'), 'wb') as handle:\n"
+        "                for _ in range(4):\n"
+        "                    written += handle.write(b'x' * (1 << 20))\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    print(folder, written >> 20)\n")
+    run = in_sandbox(sandbox, probe)
+    written = dict(line.rsplit(" ", 1) for line in run.stdout.strip().splitlines())
+    assert len(written) == 8, run.stdout + run.stderr
+    box, _ = sandbox
+    assert all(int(mb) <= box.limits.disk_mb for mb in written.values()), written
+    assert written["/"] == written["/dev"] == "0"
+
+
 def test_writes_in_the_sandbox_vanish_with_it(sandbox):
     in_sandbox(sandbox, "open('/tmp/left-behind', 'w').write('x'); open('here', 'w').write('x')")
     _, folder = sandbox
@@ -309,6 +454,36 @@ def test_a_zip_export_is_unpacked_safely(tmp_path):
     assert reasons == {"../escape.ipynb": "a path outside the archive's folder",
                        "readme.txt": "not a notebook (.txt)"}
     assert not (tmp_path / "escape.ipynb").exists()
+
+
+def test_student_ids_are_matched_whole_and_kept_short(tmp_path):
+    write(tmp_path / "honest.ipynb")
+    write(tmp_path / "honest\n.ipynb")  # "$" alone would match before the newline
+    write(tmp_path / ("a" * 101 + ".ipynb"))
+    write(tmp_path / "ok\x1b[2K.ipynb")
+    found = find_submissions(tmp_path, "ps01-rnn")
+    assert [s.student_id for s in found.submissions] == ["honest"]
+    assert sorted(r.path for r in found.rejected) == sorted(["honest\\n.ipynb", "a" * 101 + ".ipynb",
+                                                             "ok\\x1b[2K.ipynb"])
+    assert all("at most 100 characters" in r.reason for r in found.rejected)
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+@pytest.mark.parametrize("order", ["file first", "folder first"])
+def test_a_zip_with_a_file_and_a_folder_of_one_name_keeps_the_rest(tmp_path, order):
+    archive = tmp_path / "export.zip"
+    members = [("notes", "a file"), ("notes/readme.ipynb", "{}")]
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for name, text in members if order == "file first" else members[::-1]:
+            zipped.writestr(name, text)
+        zipped.writestr("alice.ipynb", "{}")
+        zipped.writestr("alice.ipynb", "{}")  # a second member of the same name
+    with opened_submissions(archive, "ps01-rnn") as found:
+        assert [s.student_id for s in found.submissions] == ["alice"]
+        reasons = {(r.path, r.reason) for r in found.rejected}
+    assert ("alice.ipynb", "appears twice in the archive; the first copy is kept") in reasons
+    second = members[1 if order == "file first" else 0][0]
+    assert (second, "a file and a folder of the same name in the archive") in reasons
 
 
 def test_a_folder_with_nothing_to_grade_is_an_error_that_gives_the_reasons(tmp_path):

@@ -10,17 +10,20 @@ import csv
 import hashlib
 import html
 import json
+import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from redteam.kinds import KINDS, Targets
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.e2e  # every test here grades notebooks through the sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "ps01-rnn" / "ps01-rnn.ipynb"
@@ -54,7 +57,7 @@ def graded(tmp_path_factory):
         if (WRONG / f"{name}.ipynb").exists():
             shutil.copyfile(WRONG / f"{name}.ipynb", submissions / f"{name}.ipynb")
     for kind in KINDS:
-        (submissions / f"{kind.name}.ipynb").write_bytes(kind.build(targets))
+        (submissions / kind.file).write_bytes(kind.build(targets))
     for name, data in NOT_NOTEBOOKS.items():
         (submissions / name).write_bytes(data)
     before = tree_digest(submissions)
@@ -83,7 +86,7 @@ def test_the_grader_survives_the_whole_class(graded):
     run = graded["run"]
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "Traceback" not in run.stderr
-    expected = set(HONEST) | {k.name for k in KINDS}
+    expected = set(HONEST) | {k.name for k in KINDS if k.graded}
     assert set(graded["rows"]) == expected
 
 
@@ -95,8 +98,15 @@ def test_honest_submissions_keep_their_scores(graded, student):
 
 @pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
 def test_each_attack_gets_its_score_and_reason(graded, kind):
+    if not kind.graded:
+        log = (graded["out"] / "grading.log").read_text().splitlines()
+        assert kind.name not in graded["rows"]
+        for _, text in kind.reasons:
+            assert any(text in line for line in log), log[:20]
+        return
     row, result = graded["rows"][kind.name], graded["results"][kind.name]
-    assert float(row["score"]) == kind.score, (row, result["messages"], result["notes"])
+    scores = kind.score if isinstance(kind.score, tuple) else (kind.score,)
+    assert float(row["score"]) in scores, (row, result["messages"], result["notes"])
     assert float(row["max_score"]) == 10
     for place, text in kind.reasons:
         if place == "problem":
@@ -115,7 +125,24 @@ def test_files_that_are_not_notebooks_are_rejected_with_a_reason(graded):
     log = (graded["out"] / "grading.log").read_text()
     assert "rejected report.pdf: not a notebook (.pdf)" in log
     assert "rejected notes.txt: not a notebook (.txt)" in log
-    assert "rejected 2 files" in graded["run"].stdout
+    rejected = len(NOT_NOTEBOOKS) + sum(not k.graded for k in KINDS)
+    assert f"rejected {rejected} files" in graded["run"].stdout
+
+
+def test_the_log_is_bounded_and_holds_no_control_characters(graded):
+    text = (graded["out"] / "grading.log").read_text()
+    assert len(text) < 1 << 20, len(text)
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", text)
+    for student in graded["rows"]:
+        assert len(log_lines(graded, student)) <= 60, student
+
+
+def test_every_output_is_bounded(graded):
+    """Each feedback page and each result stays small whatever the notebook printed."""
+    for page in (graded["out"] / "feedback").glob("*.html"):
+        assert page.stat().st_size < 12 << 20, page.name
+    for path in (graded["out"] / ".grading" / "results").glob("*.json"):
+        assert path.stat().st_size < 256 << 10, path.name
 
 
 def test_no_submitted_file_changes(graded):
@@ -143,3 +170,58 @@ def test_the_summary_gives_pass_rates_per_task(graded):
                      r"test_make_torch_rnn \d+/\d+", stdout)
     failed = sum(1 for k in KINDS if any(place == "problem" for place, _ in k.reasons))
     assert f"{failed} not graded" in stdout
+
+
+# ----------------------------------------------------------------------------- grading without root
+
+GRADING_USER = "autograder-test"
+
+
+def _as_user_command(command, user):
+    """``command`` run as ``user`` in a private mount namespace, where any folder on the way to the
+    Python installation that ``user`` may not enter (e.g. /root holding pyenv) shows only that
+    installation: what a shared server with a readable interpreter looks like."""
+    steps, path = [], Path(sys.base_prefix)
+    for folder in [*reversed(path.parents), path][1:]:
+        if not os.stat(folder.parent).st_mode & 0o001:  # the user cannot enter folder.parent
+            view = tempfile.mkdtemp(prefix="interpreter-view-")
+            steps += [f"mount --bind {shlex.quote(str(folder))} {view}",
+                      f"mount -t tmpfs -o mode=0755,size=1m tmpfs {shlex.quote(str(folder.parent))}",
+                      f"mkdir -p {shlex.quote(str(folder))}", f"mount --bind {view} {shlex.quote(str(folder))}"]
+    steps.append(f"exec su {user} -s /bin/sh -c {shlex.quote(command)}")
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-ec", "\n".join(steps)]
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(os.getuid() != 0 or not all(shutil.which(t) for t in ("unshare", "su", "useradd")),
+                    reason="needs root to create the unprivileged grading user")
+def test_an_unprivileged_user_grades_in_bubblewraps_user_namespace():
+    """As a user without privileges: the sandbox is bubblewrap's user namespace, the rooms are tmpfs
+    in the worker's own user and mount namespace, and CPU falls back to per-process limits."""
+    if subprocess.run(["id", GRADING_USER], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", GRADING_USER], check=True)
+    work = Path(tempfile.mkdtemp(prefix="unprivileged-grading-"))
+    try:
+        submissions, out = work / "class", work / "out"
+        submissions.mkdir()
+        shutil.copyfile(SOLUTION, submissions / "solution.ipynb")
+        fills = next(k for k in KINDS if k.name == "fills_ipc_folder")
+        (submissions / "fills_ipc_folder.ipynb").write_bytes(fills.build(Targets(str(ROOT), str(submissions), str(out))))
+        subprocess.run(["chown", "-R", GRADING_USER, str(work)], check=True)
+        env = (f"HOME={work} PYTHONPATH={shlex.quote(os.environ.get('PYTHONPATH', str(ROOT)))} "
+               "TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0")
+        command = (f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.quote(sys.executable)} -m autograder grade ps01 "
+                   f"{submissions} --out {out} --workers 2 {' '.join(LIMITS)}")
+        run = subprocess.run(_as_user_command(command, GRADING_USER), capture_output=True, text=True, timeout=900)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+        with open(out / "grades.csv", newline="") as handle:
+            rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+        assert float(rows["solution"]["score"]) == 10 and float(rows["fills_ipc_folder"]["score"]) == 7, rows
+        result = json.loads((out / ".grading" / "results" / "fills_ipc_folder.json").read_text())["result"]
+        assert "RuntimeError: bounded" in result["messages"]["test_make_torch_rnn"]
+        workers = (out / ".grading" / "workers.log").read_text()
+        assert "kernel rooms: tmpfs of 4096 KB" in workers, workers[-2000:]
+        assert "per-process limits and nice 10 only" in workers
+        assert (out / "grades.csv").stat().st_uid != 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

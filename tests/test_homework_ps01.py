@@ -33,7 +33,7 @@ def graded_class(tmp_path_factory):
 def test_grades_csv_has_one_column_per_graded_cell(graded_class):
     rows, _ = graded_class
     assert list(rows["solution"]) == ["student_id", "assignment", "score", "max_score", "test_rnn_cell_forward",
-                                      "test_rnn_forward", "test_make_torch_rnn", "problem"]
+                                      "test_rnn_forward", "test_make_torch_rnn", "problem", "flags"]
 
 
 @pytest.mark.e2e

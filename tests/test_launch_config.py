@@ -21,6 +21,10 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO_URL = CONFIG["repository"]["url"].rstrip("/")
 BRANCH = CONFIG["repository"]["branch"]
 PACKAGE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
+VERSION = re.search(r'^__version__ = "([^"]+)"', (ROOT / "autograder" / "__init__.py").read_text(), re.M).group(1)
+# The class edition publishes the student wheel with the site (`make public`): GitHub Pages of the repository.
+_OWNER, _NAME = REPO_URL.split("/")[-2:]
+WHEEL_URL = f"https://{_OWNER}.github.io/{_NAME}/dist/{PACKAGE.replace('-', '_')}-{VERSION}-py3-none-any.whl"
 PAGES = toc_pages()
 HOMEWORK = sorted((ROOT / "solutions").glob("ps*/*.ipynb")) + sorted((ROOT / "exercises").glob("ps*/*.ipynb"))
 COLAB_CELL_ID = "colab_install"
@@ -104,8 +108,8 @@ def test_homework_opens_with_an_optional_colab_install_cell(notebook):
     text = source(first)
     assert text.startswith("# Optional") and "Colab" in text.splitlines()[0]
     assert 'if "google.colab" in sys.modules:' in text
-    assert f'"{PACKAGE} @ git+{REPO_URL}@{BRANCH}"' in text, \
-        f"{notebook.name}: the Colab cell must install {PACKAGE} from {REPO_URL}@{BRANCH} (_config.yml)"
+    assert f'"{WHEEL_URL}"' in text, \
+        f"{notebook.name}: the Colab cell must install the student wheel pinned to {VERSION} from {WHEEL_URL}"
 
 
 @pytest.mark.parametrize("on_colab", [False, True], ids=["elsewhere", "on-colab"])
@@ -123,7 +127,7 @@ def test_colab_cell_installs_only_on_colab(notebook, on_colab, monkeypatch):
         return
     (command,), kwargs = calls[0]
     assert command[:4] == [sys.executable, "-m", "pip", "install"] and kwargs.get("check") is True
-    assert command[-1] == f"{PACKAGE} @ git+{REPO_URL}@{BRANCH}"
+    assert command[-1] == WHEEL_URL
 
 
 @pytest.mark.parametrize("notebook", HOMEWORK, ids=lambda p: str(p.relative_to(ROOT)))
@@ -131,7 +135,7 @@ def test_homework_fetches_nothing_from_hubs(notebook):
     for cell in code_cells(notebook):
         text = source(cell)
         if cell["metadata"].get("nbgrader", {}).get("grade_id") == COLAB_CELL_ID:
-            text = text.replace(f"git+{REPO_URL}@{BRANCH}", "")
+            text = text.replace(WHEEL_URL, "")
         for pattern in HUB_FETCHES + [r"https?://"]:
             assert not re.search(pattern, text, re.I), f"{notebook.name}: a cell fetches from outside ({pattern})"
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.install
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 FRAMEWORK_DISTRIBUTIONS = {"torch", "tensorflow", "tensorflow-cpu", "keras", "jax", "tf-keras"}
-FRAMEWORK_CODE = re.compile(r"\b(torch|keras|tensorflow|tf)\b")
+FRAMEWORK_CODE = re.compile(r"\b(torch|keras|tensorflow|tf)\.|\bimport (torch|keras|tensorflow)\b")  # code, not the word
 SOLUTIONS = sorted((ROOT / "solutions").glob("ps*/*.ipynb"))
 # Sizes of installed distributions, bytecode caches left out; run inside the venv being measured.
 SIZES = r"""
@@ -106,8 +106,8 @@ def test_checks_import_without_the_frameworks(light_venv):
 
 
 def framework_tasks(notebook):
-    """Each graded cell of a homework, and whether its task needs a framework: its own code or its check
-    uses one, or the setup cells before the first task do (then no task runs without it)."""
+    """Each graded cell of a homework, and whether its task needs a framework: its own code (solution
+    cells) or its check uses one, or the setup cells before the first task do (then no task runs without it)."""
     tasks, since_last, setup = {}, "", None
     for cell in json.loads(notebook.read_text())["cells"]:
         info = cell["metadata"].get("nbgrader", {})
@@ -116,7 +116,8 @@ def framework_tasks(notebook):
         text = "".join(cell["source"])
         if setup is None and info.get("solution"):
             setup = since_last
-        since_last += text + "\n"
+        if setup is None or info.get("solution") or info.get("grade"):  # a demonstration cell is no task's code
+            since_last += text + "\n"
         if info.get("grade"):
             tasks[info["grade_id"]] = bool(FRAMEWORK_CODE.search(since_last) or FRAMEWORK_CODE.search(setup or ""))
             since_last = ""

@@ -45,7 +45,7 @@ def test_builds_the_book_as_the_makefile_does():
 
 def test_uploads_the_built_site_and_deploys_it():
     upload = [step for step in steps("build") if step.get("uses", "").startswith("actions/upload-pages-artifact@")]
-    assert upload and upload[0]["with"]["path"] == "_build/html"
+    assert upload and upload[0]["with"]["path"] == "_build/site"
     deploy = load()["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
@@ -58,3 +58,15 @@ def test_actions_are_pinned_to_releases_not_branches():
         for step in job["steps"]:
             if "uses" in step:
                 assert re.fullmatch(r"[\w-]+/[\w-]+@v\d+(\.\d+)*", step["uses"]), step["uses"]
+
+
+def test_publishes_the_class_edition_unless_the_instructor_chooses_the_open_one():
+    edition = load()["on"]["workflow_dispatch"]["inputs"]["edition"]
+    assert edition["default"] == "class" and edition["options"] == ["class", "open"]
+    build = steps("build")
+    public = next(step for step in build if step.get("run", "").strip() == "make public")
+    assert public["if"] == "${{ (inputs.edition || 'class') == 'class' }}"
+    assert public["env"]["RNN_COURSE_SECRET"] == "${{ secrets.RNN_COURSE_SECRET }}"
+    chosen = next(step for step in build if "_build/site" in step.get("run", ""))
+    assert "_build/public/site _build/site" in chosen["run"] and "_build/html _build/site" in chosen["run"]
+    assert chosen["env"]["EDITION"] == "${{ inputs.edition || 'class' }}"

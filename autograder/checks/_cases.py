@@ -1,6 +1,43 @@
-"""Fixed-seed test cases shared by the checks: the same seeds give the same cases everywhere."""
+"""Test cases shared by the checks: visible ones from fixed seeds, hidden ones from the course secret.
+
+Visible cases are the same everywhere (students learn from them). Hidden cases exist only in the
+instructor's grader: their sizes and seeds come from ``autograder.grading.secret``, which draws
+every random value from the course secret, the assignment and the student being graded. Without
+that module (the student package) or without a secret (no grader), asking for them raises.
+"""
 
 import numpy as np
+
+
+def _hidden_specs(label):
+    """The hidden specs of ``label`` (each ending in its seed), from the grader's secret module."""
+    try:
+        from ..grading.secret import hidden_specs
+    except ImportError:
+        raise RuntimeError("hidden checks run only in the instructor's grader (python -m autograder "
+                           "grade); this copy of the course package has no hidden cases") from None
+    return hidden_specs(label)
+
+
+def case_rng(seed, hidden, label, index):
+    """The generator of case ``index`` of a case set ``label``: from ``seed`` when visible, from the
+    course secret when hidden (for checks whose case tables live outside this module)."""
+    if not hidden:
+        return np.random.default_rng(seed)
+    try:
+        from ..grading.secret import hidden_seed
+    except ImportError:
+        raise RuntimeError("hidden checks run only in the instructor's grader (python -m autograder "
+                           "grade); this copy of the course package has no hidden cases") from None
+    return np.random.default_rng(hidden_seed(label, index))
+
+
+def _gru_variants(hidden):
+    if not hidden:
+        return _GRU_VARIANTS
+    from ..grading.secret import HIDDEN_GRU_VARIANTS
+
+    return HIDDEN_GRU_VARIANTS
 
 
 def rnn_params(rng, features, units, scale=0.5):
@@ -22,17 +59,17 @@ def rnn_sequence_cases(hidden):
     zero weights, and square weights (features == units) so that a swap or a transpose runs
     and can be recognised instead of crashing.
     """
-    specs = ([(1, 3, 1, 1, None), (3, 3, 4, 4, 12), (2, 5, 3, 4, 11)] if not hidden else
-             [(1, 1, 2, 3, 21), (4, 6, 5, 5, 22), (2, 4, 3, 2, "zeros"), (5, 5, 2, 3, 23)])
+    specs = ([(1, 3, 1, 1, "worked", None), (3, 3, 4, 4, "random", 12), (2, 5, 3, 4, "random", 11)]
+             if not hidden else _hidden_specs("rnn_sequence"))
     cases = []
-    for batch, time, features, units, seed in specs:
-        if seed is None:
+    for batch, time, features, units, kind, seed in specs:
+        if kind == "worked":
             x, h0, W_x, W_h, b = worked_example()
         else:
-            rng = np.random.default_rng(seed if seed != "zeros" else 0)
+            rng = np.random.default_rng(seed)
             x = rng.normal(0, 1, (batch, time, features))
             h0 = rng.normal(0, 0.5, (batch, units))
-            if seed == "zeros":
+            if kind == "zeros":
                 W_x, W_h, b = np.zeros((features, units)), np.zeros((units, units)), np.zeros(units)
             else:
                 W_x, W_h, b = rnn_params(rng, features, units)
@@ -53,14 +90,12 @@ def gated_params(rng, kind, features, units, reset_after=True, scale=0.5):
             rng.normal(0, scale, bias_shape))
 
 
-# (batch, time, features, units, seed); "zeros" makes every weight zero. The first case of each
-# set has batch == time and features == units, so that time-major indexing and swapped weights
-# still run and can be named; hidden ones add a batch of one, a single step and one unit.
-_GATED_SPECS = {False: [(3, 3, 4, 4, 32), (2, 4, 3, 4, 31), (1, 5, 2, 3, 33)],
-                True: [(4, 4, 5, 5, 42), (1, 1, 2, 3, 41), (2, 6, 3, 2, "zeros"), (3, 2, 1, 1, 43)]}
+# (batch, time, features, units, kind, seed); kind "zeros" makes every weight zero. The first case
+# has batch == time and features == units, so that time-major indexing and swapped weights still
+# run and can be named; the hidden ones add a batch of one, a single step and one unit.
+_GATED_SPECS = [(3, 3, 4, 4, "random", 32), (2, 4, 3, 4, "random", 31), (1, 5, 2, 3, "random", 33)]
 # GRU variants (reset_after, z_convention), one per case, so that every check meets each variant.
-_GRU_VARIANTS = {False: [(True, "keep"), (False, "keep"), (True, "update")],
-                 True: [(False, "update"), (True, "keep"), (False, "keep"), (True, "update")]}
+_GRU_VARIANTS = [(True, "keep"), (False, "keep"), (True, "update")]
 
 
 def gated_sequence_cases(kind, hidden):
@@ -70,16 +105,17 @@ def gated_sequence_cases(kind, hidden):
     reset_after and z_convention (empty for the LSTM) and is also shown in ``sizes``.
     """
     cases = []
-    for index, (batch, time, features, units, seed) in enumerate(_GATED_SPECS[hidden]):
+    specs = _GATED_SPECS if not hidden else _hidden_specs("gated_sequence")
+    for index, (batch, time, features, units, spec_kind, seed) in enumerate(specs):
         options = {}
         if kind == "gru":
-            reset_after, z_convention = _GRU_VARIANTS[hidden][index]
+            reset_after, z_convention = _gru_variants(hidden)[index]
             options = dict(reset_after=reset_after, z_convention=z_convention)
-        rng = np.random.default_rng(0 if seed == "zeros" else seed)
+        rng = np.random.default_rng(seed)
         x = rng.normal(0, 1, (batch, time, features))
         state = tuple(rng.normal(0, 0.5, (batch, units)) for _ in range(2 if kind == "lstm" else 1))
         params = gated_params(rng, kind, features, units, options.get("reset_after", True))
-        if seed == "zeros":
+        if spec_kind == "zeros":
             params = tuple(np.zeros_like(p) for p in params)
         sizes = dict(batch=batch, time=time, features=features, units=units, **options)
         cases.append((sizes, x, state, params, options))
@@ -94,14 +130,15 @@ def upstream_gradient(sizes, seed):
 
 def clipping_cases(hidden):
     """Cases (description, grads, max_norm): above the limit, below it, one array dominating."""
-    specs = ([(51, 1.0, 1.0), (52, 0.2, 50.0), (53, 3.0, 2.0)] if not hidden else
-             [(61, 5.0, 0.5), (62, 0.1, 100.0), (63, 1.0, 4.0), (64, 20.0, 3.0)])
+    # (scale, max_norm, one array dominating, seed)
+    specs = ([(1.0, 1.0, False, 51), (0.2, 50.0, False, 52), (3.0, 2.0, True, 53)] if not hidden else
+             _hidden_specs("clipping"))
     cases = []
-    for seed, scale, max_norm in specs:
+    for scale, max_norm, dominated, seed in specs:
         rng = np.random.default_rng(seed)
         grads = {"W_x": rng.normal(0, scale, (3, 4)), "W_h": rng.normal(0, scale, (4, 4)),
                  "b": rng.normal(0, scale, 4)}
-        if seed in (53, 63):  # one array much larger than the others
+        if dominated:  # one array much larger than the others
             grads["W_h"] *= 10
         cases.append(({"arrays": len(grads), "max_norm": max_norm}, grads, max_norm))
     return cases
@@ -111,13 +148,20 @@ def param_count_cases(hidden):
     """(features, units, convention) triples; the first is the notes' nn.LSTM(10, 64)."""
     if not hidden:
         return [(10, 64, "torch"), (10, 64, "keras"), (3, 5, "torch")]
-    return [(1, 1, "keras"), (5, 5, "torch"), (24, 7, "keras"), (7, 24, "torch")]
+    cases = []
+    for convention, rule, seed in _hidden_specs("param_count"):
+        rng = np.random.default_rng(seed)
+        small, large = sorted(int(n) for n in rng.choice(np.arange(2, 65), size=2, replace=False))
+        features, units = {"one": (1, 1), "square": (small, small), "wide": (large, small),
+                           "tall": (small, large)}[rule]
+        cases.append((features, units, convention))
+    return cases
 
 
 def window_cases(hidden):
     """(series, in_steps, out_steps, target_column): the notes' 24 -> 12 over 5 features, and small ones."""
     specs = ([(60, 5, 24, 12, 0, 71), (10, 3, 3, 2, 2, 72), (9, 2, 4, 2, 1, 73)] if not hidden else
-             [(36, 5, 24, 12, 4, 81), (6, 1, 1, 1, 0, 82), (30, 4, 5, 7, 3, 83)])
+             _hidden_specs("window"))
     cases = []
     for time, features, in_steps, out_steps, target, seed in specs:
         series = np.random.default_rng(seed).normal(0, 1, (time, features)).cumsum(axis=0)
@@ -128,7 +172,7 @@ def window_cases(hidden):
 def padded_cases(hidden):
     """(h_all, lengths) padded batches: padding rows are non-zero so that reading them shows."""
     specs = ([(3, 5, 2, [5, 2, 3], 91), (2, 4, 3, [1, 4], 92), (4, 3, 1, [2, 3, 1, 2], 93)] if not hidden else
-             [(1, 1, 2, [1], 94), (5, 6, 3, [6, 1, 3, 5, 2], 95), (2, 2, 4, [2, 2], 96)])
+             _hidden_specs("padded"))
     cases = []
     for batch, time, units, lengths, seed in specs:
         h_all = np.random.default_rng(seed).normal(0, 1, (batch, time, units))
@@ -144,7 +188,7 @@ def layer_cases(kind, hidden):
     wrongly reading x still runs and can be named.
     """
     specs = ([(2, 4, 3, 3, 2, 1, 101), (3, 3, 2, 4, 2, 2, 102), (1, 5, 3, 2, 1, 2, 103)] if not hidden else
-             [(2, 3, 4, 4, 3, 1, 111), (1, 1, 2, 3, 2, 2, 112), (4, 4, 3, 2, 3, 2, 113)])
+             _hidden_specs("layer"))
     cases = []
     for batch, time, features, units, n_layers, directions, seed in specs:
         rng = np.random.default_rng(seed)

@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 from ..conventions import CHECK_TOLERANCE, FLOAT32_FLOOR, FLOAT32_TOLERANCE
+from ..grading.numpy_only import numpy_task
 from ..reference._guard import ReferenceUsedError, student_code_running
 
 
@@ -145,7 +146,7 @@ def call_student(func_name, func, args, case, kwargs=None):
     if not callable(func):
         raise CheckFailure(f"{func_name}: expected a function, got {type(func).__name__}")
     try:
-        with student_code_running():
+        with student_code_running(), numpy_task(func_name, ReferenceUsedError):  # "in numpy" tasks: no nn.RNN
             return func(*args, **(kwargs or {}))
     except ReferenceUsedError as error:
         raise CheckFailure(f"{func_name}: {error} ({case})") from None

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import mistakes as m
 from ..reference import as_cell, bidirectional_forward, recurrent_forward, stacked_forward
-from ._cases import gated_params, layer_cases
+from ._cases import case_rng, gated_params, layer_cases
 from ._outputs import checked_array, compare_outputs
 from ._report import call_student, describe_case, unpack_outputs
 from ._runner import run_cases
@@ -68,7 +68,7 @@ def check_bidirectional_forward(bidirectional_forward_student, hidden=False, cel
     names = _output_names(cell)
     def run_one(index, spec):
         (batch, time, features, units, merge, seed) = spec
-        rng = np.random.default_rng(seed)
+        rng = case_rng(seed, hidden, "bidirectional", index)  # hidden: drawn from the course secret
         x = rng.normal(0, 1, (batch, time, features))
         forward_params, backward_params = (gated_params(rng, cell, features, units) for _ in range(2))
         case = describe_case(index, len(specs), dict(batch=batch, time=time, features=features, units=units,

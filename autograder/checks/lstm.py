@@ -10,7 +10,7 @@ from .. import mistakes as m
 from ..convert import from_torch
 from ..convert._shapes import reorder_gates
 from ..reference import gru_bias_shape, lstm_param_count
-from ._cases import param_count_cases
+from ._cases import case_rng, param_count_cases
 from ._outputs import checked_array, checked_number, compare_exact, compare_outputs
 from ._report import call_student, describe_case, unpack_outputs
 from ._runner import recurrent_check, run_cases
@@ -36,9 +36,9 @@ def torch_module_cases(kind, hidden):
 
     specs = [(3, 4, 121), (4, 4, 122), (1, 2, 123)] if not hidden else [(2, 1, 131), (5, 3, 132), (6, 6, 133)]
     cases = []
-    for features, units, seed in specs:
+    for index, (features, units, seed) in enumerate(specs):
         module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind](features, units, batch_first=True)
-        rng = np.random.default_rng(seed)
+        rng = case_rng(seed, hidden, f"torch_{kind}_module", index)  # hidden: drawn from the course secret
         with torch.no_grad():
             for parameter in module.parameters():
                 parameter.copy_(torch.from_numpy(rng.normal(0, 0.5, tuple(parameter.shape))))

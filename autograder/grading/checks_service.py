@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from nbformat.v4 import new_output
 
 from . import wire
+from .results import BoundedLog, printable
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,23 @@ class Verdict:
 
 
 class StudentCodeStopped(BaseException):
-    """The student's function did not return (time limit, exit, dead kernel, memory).
+    """The student's function did not return (time limit, exit, dead kernel, memory), or returned
+    something the grader refuses to judge (complex numbers, an unreadable value).
 
     A BaseException, so that the check's own handling of a student's exceptions lets it through
     and the verdict names what happened instead of a shape hint.
     """
+
+
+LOW_PRECISION_DIGITS = {"float32": 7, "float16": 3, "bfloat16": 2}
+
+
+@dataclass
+class _Returned:
+    """What the student's functions returned during one check: enough to explain a failure."""
+
+    calls: int = 0
+    low_precision: set = field(default_factory=set)  # e.g. {"float32"}
 
 
 def plan_grade_cell(source):
@@ -103,7 +116,8 @@ class CheckService:
         self.call_timeout = call_timeout
         self.memory_mb = memory_mb
         self.verdicts = {}  # grade id -> {planned call index: Verdict}
-        self.refused = []  # requests that matched no planned call, for the log
+        self.log = BoundedLog()  # refused requests and the checks' own faults, for the grading log
+        self.returned = _Returned()
         self._cell = None
         self._lock = threading.Lock()
         self._connection = None
@@ -151,6 +165,11 @@ class CheckService:
             outputs.append(new_output("stream", name="stdout", text=verdict.text + "\n"))
         return outputs
 
+    @property
+    def refused(self):
+        """The grading log's lines from this service: escaped, truncated, repeats summarised."""
+        return self.log.lines()
+
     # --- the socket side
 
     def _serve(self):
@@ -167,7 +186,7 @@ class CheckService:
                     connection.settimeout(self.call_timeout)
                     self._handle(connection)
             except Exception as error:  # the kernel went away or sent garbage: nothing is recorded for it
-                self.refused.append(f"a check request failed: {type(error).__name__}: {str(error)[:200]}")
+                self.log.add(f"a check request failed: {type(error).__name__}: {printable(error, 200)}")
             finally:
                 self._connection = None
 
@@ -185,32 +204,100 @@ class CheckService:
                 cell.served.add(index)
         if index is None:
             if cell is not None:
-                self.refused.append(f"{cell.grade_id}: {name} was not expected there (or already ran)")
-            text = f"{name}: checks run only where the graded cells call them while grading; not run here"
+                self.log.add(f"{cell.grade_id}: {printable(name, 80)} was not expected there (or already ran)")
+            text = f"{printable(name, 80)}: checks run only where the graded cells call them while grading; not run here"
             wire.send(connection, {"op": "verdict", "passed": False, "skipped": cell is None, "text": text})
             return
-        verdict = self._run_check(name, args, kwargs)
+        verdict = self._run_check(name, args, kwargs, cell.grade_id)
         self.verdicts.setdefault(cell.grade_id, {})[index] = verdict
         wire.send(connection, {"op": "verdict", "passed": verdict.passed, "text": verdict.text})
 
-    def _run_check(self, name, args, kwargs):
+    def _run_check(self, name, args, kwargs, grade_id=""):
         import autograder.checks as checks
 
         check = getattr(checks, name, None)
         if not callable(check):
-            return Verdict(name, False, f"{name} is not one of the course's checks")
+            return Verdict(name, False, f"{printable(name, 80)} is not one of the course's checks")
+        for value in [*args, *kwargs.values()]:  # the student's objects passed to the check directly
+            problem = _refused_value(value, "the value passed to the check")
+            if problem:
+                return Verdict(name, False, f"{name}: {problem}")
+        self.returned = _Returned()
         printed = io.StringIO()
         try:
             with contextlib.redirect_stdout(printed):
                 check(*args, **kwargs)
         except AssertionError as failure:
-            return Verdict(name, False, str(failure))
+            return Verdict(name, False, str(failure) + self._precision_note(str(failure)))
         except StudentCodeStopped as stop:
             return Verdict(name, False, str(stop))
-        except Exception as error:  # a fault of the check itself, not the student's: say so
-            return Verdict(name, False, f"{name} could not finish ({type(error).__name__}: {error}); "
-                                        "please tell your instructor")
+        except Exception as error:
+            return Verdict(name, False, self._fault(name, args, kwargs, error, grade_id))
         return Verdict(name, True, printed.getvalue().strip())
+
+    def _precision_note(self, text):
+        """Say when low precision is the likely cause of a numeric mismatch."""
+        if not self.returned.low_precision or " is wrong" not in text:
+            return ""
+        kinds = sorted(self.returned.low_precision)
+        digits = min(LOW_PRECISION_DIGITS[kind] for kind in kinds)
+        return (f"\n  note: your function returned {' and '.join(kinds)} numbers, which keep about {digits} "
+                "significant digits; the check compares more digits than that, so compute in float64 "
+                "(e.g. np.asarray(x, dtype=np.float64) or tensor.double())")
+
+    def _fault(self, name, args, kwargs, error, grade_id):
+        """A check that raised something other than a verdict: whose problem is it?
+
+        When the check had the student's values in hand (a function's return value or an object
+        passed to it), the student's object is what it could not handle: the verdict says so in
+        the student's terms, and the log keeps the detail for the instructor. Only a check that
+        failed before any student value reached it is the course's fault.
+        """
+        detail = f"{type(error).__name__}: {printable(error, 300)}"
+        student_values = self.returned.calls or any(not callable(v) and not _plain(v)
+                                                    for v in [*args, *kwargs.values()])
+        self.log.add(f"{grade_id}: {name} raised {detail}" + (" on the student's value" if student_values else ""))
+        if student_values:
+            return (f"{name} could not use what your code gave it ({detail}); check that your function "
+                    "returns what the task asks for: its type, dtype and shape")
+        return f"{name} could not finish ({detail}); please tell your instructor"
+
+
+def _plain(value):
+    return value is None or type(value) in (bool, int, float, str)
+
+
+def _refused_value(value, what, depth=0):
+    """Why the grader will not judge ``value`` (complex numbers), or None."""
+    if depth > 8:
+        return None
+    if isinstance(value, complex) or type(value).__name__ == "complex" and isinstance(value, wire.Opaque):
+        return f"{what} is a complex number; the task asks for real numbers"
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and (getattr(dtype, "kind", "") == "c" or getattr(value, "is_complex", lambda: False)()):
+        return (f"{what} holds complex numbers ({dtype}); the task asks for real numbers "
+                "(complex values would lose their imaginary part in the comparison)")
+    if isinstance(value, (list, tuple)):
+        items = value
+    elif isinstance(value, dict):
+        items = list(value.values())
+    else:
+        return None
+    for item in items[:1000]:
+        problem = _refused_value(item, what, depth + 1)
+        if problem:
+            return problem
+    return None
+
+
+def _low_precision(value, found, depth=0):
+    dtype = str(getattr(value, "dtype", ""))
+    for name in LOW_PRECISION_DIGITS:
+        if dtype.endswith(name):
+            found.add(name)
+    if depth < 8 and isinstance(value, (list, tuple, dict)):
+        for item in list(value.values() if isinstance(value, dict) else value)[:1000]:
+            _low_precision(item, found, depth + 1)
 
 
 class _RemoteFunction:
@@ -233,9 +320,16 @@ class _RemoteFunction:
         except wire.WireError as error:
             raise StudentCodeStopped(f"{name} returned something the grader cannot read: {error}") from None
         if reply.get("op") == "returned":
-            return reply.get("value")
+            value = reply.get("value")
+            problem = _refused_value(value, f"the value {name} returned")
+            if problem:
+                raise StudentCodeStopped(problem)
+            returned = self.service.returned
+            returned.calls += 1
+            _low_precision(value, returned.low_precision)
+            return value
         if reply.get("op") == "raised":
-            raise self._rebuilt(str(reply.get("type")), str(reply.get("message")))
+            raise self._rebuilt(str(reply.get("type"))[:100], printable(reply.get("message"), 2000, newlines=True))
         raise StudentCodeStopped(f"{name}: the kernel sent an unexpected reply")
 
     def _rebuilt(self, type_name, message):
@@ -260,13 +354,13 @@ class _RemoteFunction:
         return _exception_type(type_name)(message)
 
 
-_exception_types = {}
-
-
 def _exception_type(name):
-    """An Exception subclass named like the student's, so messages name the student's error."""
+    """An Exception subclass named like the student's, so messages name the student's error.
+
+    A new class each time, never cached: the names come from the kernel.
+    """
     name = name if name.isidentifier() else "Exception"
-    return _exception_types.setdefault(name, type(name, (Exception,), {"__module__": "student"}))
+    return type(name, (Exception,), {"__module__": "student"})
 
 
 def _match(cell, name, args, kwargs):
@@ -294,7 +388,7 @@ def _not_run_message(check, kernel_outputs, not_run_reason):
         return f"not graded: {not_run_reason}"
     errors = [o for o in kernel_outputs or [] if o.get("output_type") == "error"]
     if errors:
-        return f"{check} did not run: {errors[0].get('ename')}: {str(errors[0].get('evalue'))[:500]}"
+        return f"{check} did not run: {printable(errors[0].get('ename'), 100)}: {printable(errors[0].get('evalue'), 500)}"
     return f"{check} did not run: the notebook's code replaced or bypassed it"
 
 

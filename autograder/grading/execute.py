@@ -44,7 +44,8 @@ class KernelRoom:
     ipc_dir: Path  # writable in the sandbox: the kernel's own sockets
     workdir: Path  # where the kernel starts (a private tmpfs at this path)
     workdir_files: list = field(default_factory=list)  # assignment files copied into it
-    kernel_log: Path = None  # the kernel's stderr (capped by the file size limit)
+    kernel_log: Path = None  # the kernel's stderr (capped by the file size limit and the room's tmpfs)
+    group: object = None  # sandbox.ResourceGroup the kernel runs in, or None
     output_bytes: int = 1 << 20  # output kept per cell
     notes: list = field(default_factory=list)  # what went wrong, for the grading log
 
@@ -72,7 +73,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         room = self.room
         return room.sandbox.command(super().format_kernel_cmd(extra_arguments), workdir=room.workdir,
                                     readonly=[room.grader_dir], writable=[room.ipc_dir],
-                                    workdir_files=room.workdir_files,
+                                    workdir_files=room.workdir_files, group=room.group,
                                     env=room.sandbox.kernel_env(room.service.socket_path))
 
     def client(self, **kwargs):
@@ -138,6 +139,9 @@ class GradingExecute(Execute):
         self.stopped = None  # why the remaining cells are not run
         self.not_run = {}  # cell index -> reason
         self.output_bytes = {}
+        self.total_output_bytes = 0
+        self.notebook_cut = False
+        self.cell_number = 0
         nb, resources = super().preprocess(nb, resources, km)
         self._apply_verdicts(nb)
         return nb, resources
@@ -211,17 +215,59 @@ class GradingExecute(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep at most ``output_kb`` of one cell's output; drop the rest as it arrives."""
-        size = _content_size(msg.get("content", {}))
+        if not self._within_cap(cell_index, _content_size(msg.get("content", {})), outs):
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    def on_cell_executed(self, **kwargs):
+        """nbgrader adds the execute reply's error to the cell when no output shows it (a timeout,
+        or an error output that was cut): that error counts against the caps too, and is shortened
+        when it does not fit."""
+        reply, cell = kwargs.get("execute_reply") or {}, kwargs.get("cell")
+        content = reply.get("content", {})
+        if content.get("status") == "error" and cell is not None and not any(
+                o.get("output_type") == "error" and o.get("ename") == content.get("ename") for o in cell.outputs):
+            error = {key: content.get(key) for key in ("ename", "evalue", "traceback")}
+            if not self._within_cap(kwargs.get("cell_index", self.cell_number - 1), _content_size(error), cell.outputs):
+                ename, evalue = str(content.get("ename"))[:100], str(content.get("evalue"))[:1000]
+                short = {**content, "ename": ename, "evalue": evalue + " [cut]", "traceback": [f"{ename}: {evalue} [cut]"]}
+                kwargs["execute_reply"] = {**reply, "content": short}
+        return super().on_cell_executed(**kwargs)
+
+    def _update_display_id(self, display_id, msg):
+        """``update_display_data`` rewrites every earlier output shown with ``display_id``.
+
+        nbclient applies it without passing through ``output``; here it counts against the cap of
+        the cell that sends it once for each output it would rewrite, so it cannot grow a notebook
+        beyond what printing the same data would.
+        """
+        places = sum(len(indices) for indices in self._display_id_map.get(display_id, {}).values())
+        index = self.cell_number - 1
+        if places and self._within_cap(index, places * _content_size(msg.get("content", {})), self.nb.cells[index].outputs):
+            super()._update_display_id(display_id, msg)
+
+    def _within_cap(self, cell_index, size, outs):
+        """Count ``size`` bytes of output for a cell and the notebook; False once either cap is passed
+        (output that is cut does not count against the notebook's total)."""
         used = self.output_bytes.get(cell_index, 0)
         self.output_bytes[cell_index] = used + size
-        cap = self.limits.output_kb << 10
-        if used + size <= cap:
-            return super().output(outs, msg, display_id, cell_index)
-        if used <= cap:
-            note = f"\n[output truncated: this cell printed more than {self.limits.output_kb} KB]\n"
+        cap, total_cap = self.limits.output_kb << 10, self.limits.notebook_output_kb << 10
+        total = self.total_output_bytes
+        if used + size <= cap and total + size <= total_cap:
+            self.total_output_bytes = total + size
+            return True
+        if used <= cap:  # the first output cut in this cell: say so in the cell, and once in the log
+            whole = used + size <= cap
+            what = (f"the notebook printed more than {self.limits.notebook_output_kb} KB in all" if whole else
+                    f"this cell printed more than {self.limits.output_kb} KB")
+            note = f"\n[output truncated: {what}]\n"
             outs.append(new_output("stream", name="stdout", text=note))
-            self.room.notes.append(f"cell {cell_index + 1}: {note.strip()[1:-1]}")
-        return None
+            if not (whole and self.notebook_cut):
+                self.room.notes.append(f"cell {cell_index + 1}: {note.strip()[1:-1]}"
+                                       + ("; later cells' output is cut too" if whole else ""))
+            self.notebook_cut = self.notebook_cut or whole
+            self.output_bytes[cell_index] = cap + 1  # later outputs of the cell are cut without another note
+        return False
 
     def handle_comm_msg(self, outs, msg, cell_index):
         """Widgets are not part of grading; their messages are ignored (and cannot fill memory)."""
@@ -241,10 +287,16 @@ class GradingExecute(Execute):
             cell.outputs = service.outputs_for(grade_id, plan, kernel_outputs, self.not_run.get(index))
 
 
-def _content_size(content):
-    """Roughly how many bytes an output message adds to the notebook."""
-    size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
-    return size + sum(len(line) for line in content.get("traceback", []))
+def _content_size(value, budget=1 << 40):
+    """Roughly how many bytes an output message adds to the notebook: every string in it
+    (text, data, metadata, ename, evalue, traceback), keys included."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(str(k)) + _content_size(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(_content_size(v) for v in value) + len(value)
+    return 8
 
 
 def _error_output(ename, text):

@@ -25,6 +25,7 @@ from .feedback import install_page_assets
 from .gradesheet import write_grades
 from .results import CSV_NAME, LOG_NAME, MANIFEST_NAME, STATE_DIR, Result, ResultStore, fingerprint, write_atomically
 from .sandbox import Limits, Sandbox, build_kernel_package
+from .secret import ensure_secret
 from .submissions import opened_submissions, student_file_digest
 
 
@@ -78,6 +79,7 @@ def grade(assignment_name, submissions_path, out_dir, root=COURSE_ROOT, *, worke
     started = time.monotonic()
     limits = limits or Limits()
     assignment = find_assignment(assignment_name, root)
+    ensure_secret(root, announce=lambda text: print(text, file=sys.stderr))  # hidden cases are drawn from it
     cells = grade_cells(assignment)
     out = Path(out_dir)
     (out / "feedback").mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """grades.csv: one row per student, its columns listed in one place (``columns``).
 
-The columns are: student_id, assignment, score, max_score, one per graded cell, problem; with a
+The columns are: student_id, assignment, score, max_score, one per graded cell, problem, flags; with a
 late penalty also raw_score (before the penalty), late_days and late_penalty right after score.
 Another column is added by passing ``extra`` to ``columns`` / ``write_grades``: a list of
 ``Column(header, value)`` where ``value(row)`` returns the cell text for a ``Row``.
@@ -52,6 +52,7 @@ def columns(cells, *, late=False, extra=()):
     listed.append(Column("max_score", lambda row: number(row.max_score)))
     listed += [Column(cell, lambda row, cell=cell: number(row.result.cells.get(cell, 0.0))) for cell, _ in cells]
     listed.append(Column("problem", lambda row: row.result.problem))
+    listed.append(Column("flags", lambda row: "; ".join(getattr(row.result, "flags", []))))  # integrity.py
     return listed + list(extra)
 
 

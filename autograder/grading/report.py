@@ -32,7 +32,8 @@ NOISE_CHARS = 25  # k-gram length in characters of normalised code (copydetect's
 SIMILAR = 0.8  # each cell's share of fingerprints found in the other
 MIN_FINGERPRINTS = 8  # cells shorter than this after removing the starter code and common code are not compared
 COMMON_SHARE = 0.2  # a fingerprint in more than this share of the class (and more than 3 students) is common code
-KNOWN_COLUMNS = {"student_id", "assignment", "score", "raw_score", "late_days", "late_penalty", "max_score", "problem"}
+KNOWN_COLUMNS = {"student_id", "assignment", "score", "raw_score", "late_days", "late_penalty", "max_score", "problem",
+                 "flags"}
 
 
 # --- Reading mistakes out of check messages

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import os
+import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -17,6 +18,8 @@ STATE_DIR = ".grading"
 CSV_NAME = "grades.csv"
 LOG_NAME = "grading.log"
 MANIFEST_NAME = "grading.json"
+MAX_NOTE_CHARS = 2000  # one note in the grading log
+MAX_DISTINCT_LINES = 50  # distinct lines a submission may add to the log; repeats are counted
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Result:
     messages: dict = field(default_factory=dict)  # grade cell id -> what the check said
     problem: str = ""  # why the submission could not be graded at all
     notes: list = field(default_factory=list)  # what went wrong while grading it, for the log
+    flags: list = field(default_factory=list)  # what its code tried (integrity.py), for the CSV and the log
     sha256: str = ""  # of the submitted file
     seconds: float = 0.0
     unchanged: bool = False  # reused from an earlier run
@@ -48,6 +52,58 @@ def fingerprint(assignment, limits):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def printable(value, limit=MAX_NOTE_CHARS, newlines=False):
+    """``value`` as text that is safe in a log line: at most ``limit`` characters, control
+    characters escaped (a CR or an ANSI escape from a notebook cannot forge a line on a terminal).
+    ``newlines``: keep line breaks (for multi-line messages); otherwise they are escaped too.
+    """
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception:  # an object whose __str__ fails
+        text = f"<{type(value).__name__}>"
+    extra = len(text) - limit
+    text = text[:limit]
+    text = "".join(c if c == "\n" and newlines or unicodedata.category(c)[0] != "C" else _escaped(c) for c in text)
+    if len(text) > limit:
+        extra, text = max(extra, 0) + len(text) - limit, text[:limit]
+    return text + (f"… ({extra} more characters)" if extra > 0 else "")
+
+
+def _escaped(char):
+    code = ord(char)
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}")
+
+
+class BoundedLog:
+    """Log lines from one submission: each escaped and truncated, repeats counted, at most
+    ``MAX_DISTINCT_LINES`` distinct lines kept (the rest are counted)."""
+
+    def __init__(self, limit=MAX_DISTINCT_LINES):
+        self.limit = limit
+        self.counts = {}
+        self.left_out = 0
+
+    def add(self, line):
+        line = printable(line, MAX_NOTE_CHARS, newlines=True)
+        if line in self.counts:
+            self.counts[line] += 1
+        elif len(self.counts) < self.limit:
+            self.counts[line] = 1
+        else:
+            self.left_out += 1
+
+    def extend(self, lines):
+        for line in lines:
+            self.add(line)
+        return self
+
+    def lines(self):
+        kept = [line + (f" (repeated {n} times)" if n > 1 else "") for line, n in self.counts.items()]
+        if self.left_out:
+            kept.append(f"... and {self.left_out} more lines like these, left out")
+        return kept
 
 
 class ResultStore:

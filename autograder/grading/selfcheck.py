@@ -1,5 +1,6 @@
 """Self-study: run a homework notebook's visible checks and report each task, no gradebook."""
 
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,7 +9,12 @@ import nbformat
 
 from ..checks._undefined import why_not_defined
 from .course import CELL_TIMEOUT_SECONDS, CourseError
-from .feedback import ANSI_ESCAPE
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # as feedback.py's, which needs nbgrader; the student package has none
+
+# Hidden tests exist only in the instructor's grader (they need the course secret); a self-check
+# of an instructor's notebook runs its visible checks only.
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
 
 
 @dataclass
@@ -33,6 +39,8 @@ def check_notebook(path):
     graded = [c for c in notebook.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     if not graded:
         raise CourseError(f"{path} has no graded cells: is it a course homework notebook?")
+    for cell in graded:
+        cell.source = HIDDEN_TESTS.sub("", cell.source)
     with tempfile.TemporaryDirectory() as work:
         client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, allow_errors=True, kernel_name="python3",
                                 kernel_manager_class=_ipc_kernel_manager(Path(work)),
@@ -59,10 +67,34 @@ def _ipc_kernel_manager(folder):
     return IpcKernelManager
 
 
+FRAMEWORKS = {"torch": "PyTorch: pip install torch", "keras": "Keras: pip install tensorflow-cpu",
+              "tensorflow": "TensorFlow: pip install tensorflow-cpu"}
+
+
+def _missing_frameworks(cells, before):
+    """The frameworks that this task's cells (since the previous graded cell) could not import."""
+    missing = []
+    for cell in reversed(cells[:cells.index(before)]):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            break
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") == "ModuleNotFoundError":
+                named = re.search(r"No module named '(\w+)", str(output.get("evalue", "")))
+                if named and named.group(1) in FRAMEWORKS and FRAMEWORKS[named.group(1)] not in missing:
+                    missing.append(FRAMEWORKS[named.group(1)])
+    return missing
+
+
 def _verdict(cell, earlier_cells=()):
+    missing = _missing_frameworks(list(earlier_cells) + [cell], cell)
     info = cell.metadata["nbgrader"]
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    if errors:
+    named = re.search(r"No module named '(\w+)", str(errors[0].get("evalue", ""))) if errors else None
+    if named and named.group(1) in FRAMEWORKS:  # the task's code or its check imports a missing framework
+        message = f"this task needs {FRAMEWORKS[named.group(1)]}"
+    elif errors and missing:  # the task's own cell could not import its framework
+        message = f"this task needs {' and '.join(missing)}"
+    elif errors:
         message = f"{errors[0]['ename']}: {ANSI_ESCAPE.sub('', errors[0]['evalue'])}"
         reason = why_not_defined(errors[0], earlier_cells)
         if reason:

@@ -14,7 +14,9 @@ from pathlib import Path, PurePosixPath
 
 from .course import CourseError
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+# Matched whole (fullmatch: "$" alone would accept "honest\n"); short enough for a file name.
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}")
+ID_RULE = "letters, digits, and . _ @ - only, at most 100 characters"
 # Files that archivers and desktops add; never a submission, never worth a line in the log.
 JUNK = re.compile(r"^(\..*|__MACOSX|Thumbs\.db|desktop\.ini|timestamp\.txt)$")
 MAX_ZIP_MEMBER_BYTES = 100 << 20
@@ -94,12 +96,12 @@ def _flat_layout(entries):
     found = Found()
     for entry in entries:
         if entry.is_dir():
-            found.rejected.append(Rejected(entry.name + "/", "a folder in a flat folder of notebooks"))
+            found.rejected.append(Rejected(_shown(entry.name) + "/", "a folder in a flat folder of notebooks"))
         elif entry.suffix != ".ipynb":
-            found.rejected.append(Rejected(entry.name, f"not a notebook ({entry.suffix or 'no extension'})"))
-        elif not STUDENT_ID.match(entry.stem):
-            found.rejected.append(Rejected(entry.name, f"{entry.stem!r} is not a usable student id "
-                                                       "(letters, digits, and . _ @ - only)"))
+            found.rejected.append(Rejected(_shown(entry.name), f"not a notebook ({_shown(entry.suffix or 'no extension')})"))
+        elif not STUDENT_ID.fullmatch(entry.stem):
+            found.rejected.append(Rejected(_shown(entry.name), f"'{_shown(entry.stem)}' is not a usable student id "
+                                                               f"({ID_RULE})"))
         else:
             found.submissions.append(Submission(entry.stem, entry))
     return found
@@ -110,10 +112,10 @@ def _nbgrader_layout(entries, assignment_name):
     for entry in entries:
         notebooks = sorted(entry.glob(f"{assignment_name}/*.ipynb")) if entry.is_dir() else []
         if not entry.is_dir():
-            found.rejected.append(Rejected(entry.name, "a file beside the students' folders"))
-        elif not STUDENT_ID.match(entry.name):
-            found.rejected.append(Rejected(entry.name + "/", f"{entry.name!r} is not a usable student id "
-                                                             "(letters, digits, and . _ @ - only)"))
+            found.rejected.append(Rejected(_shown(entry.name), "a file beside the students' folders"))
+        elif not STUDENT_ID.fullmatch(entry.name):
+            found.rejected.append(Rejected(_shown(entry.name) + "/", f"'{_shown(entry.name)}' is not a usable student id "
+                                                                     f"({ID_RULE})"))
         elif len(notebooks) != 1:
             found.rejected.append(Rejected(entry.name + "/", f"student {entry.name} submitted {len(notebooks)} "
                                                              f"notebooks for {assignment_name}; expected one"))
@@ -124,7 +126,7 @@ def _nbgrader_layout(entries, assignment_name):
 
 def _extract(archive_path, target):
     """Extract a zip safely: no paths outside ``target``, no huge members. Returns rejected members."""
-    rejected, total = [], 0
+    rejected, total, seen = [], 0, set()
     try:
         archive = zipfile.ZipFile(archive_path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -133,25 +135,40 @@ def _extract(archive_path, target):
         for member in archive.infolist():
             parts = PurePosixPath(member.filename).parts
             if member.filename.startswith("/") or ".." in parts or "\\" in member.filename:
-                rejected.append(Rejected(member.filename, "a path outside the archive's folder"))
+                rejected.append(Rejected(_shown(member.filename), "a path outside the archive's folder"))
                 continue
             if member.is_dir() or any(JUNK.match(part) for part in parts):
                 continue
             if member.file_size > MAX_ZIP_MEMBER_BYTES:
-                rejected.append(Rejected(member.filename, f"larger than {MAX_ZIP_MEMBER_BYTES >> 20} MB"))
+                rejected.append(Rejected(_shown(member.filename), f"larger than {MAX_ZIP_MEMBER_BYTES >> 20} MB"))
                 continue
+            if parts in seen:
+                rejected.append(Rejected(_shown(member.filename), "appears twice in the archive; the first copy is kept"))
+                continue
+            seen.add(parts)
             total += member.file_size
             if total > MAX_ZIP_TOTAL_BYTES:
                 raise CourseError(f"{archive_path} holds more than {MAX_ZIP_TOTAL_BYTES >> 30} GB")
             destination = target.joinpath(*parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            if any(p.is_file() for p in destination.parents if target in p.parents) or destination.is_dir():
+                rejected.append(Rejected(_shown(member.filename), "a file and a folder of the same name in the archive"))
+                continue
             try:
+                destination.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(member) as source, open(destination, "wb") as sink:
                     _copy_at_most(source, sink, MAX_ZIP_MEMBER_BYTES)
-            except (zipfile.BadZipFile, ValueError, OSError) as error:
-                destination.unlink(missing_ok=True)
-                rejected.append(Rejected(member.filename, f"could not be extracted ({error})"))
+            except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, RuntimeError) as error:
+                if destination.is_file():
+                    destination.unlink()
+                rejected.append(Rejected(_shown(member.filename), f"could not be extracted ({_shown(error)})"))
     return rejected
+
+
+def _shown(text):
+    """A name from the submissions as the log may show it: short, control characters escaped."""
+    from .results import printable
+
+    return printable(text, 120)
 
 
 def _copy_at_most(source, sink, limit):

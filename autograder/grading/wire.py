@@ -37,6 +37,11 @@ ARRAY_KINDS = "biufc"  # booleans and numbers; no objects, strings or records
 TORCH_RNN_CONFIG = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
                     "bidirectional")
 TORCH_RNN_CLASSES = ("RNN", "LSTM", "GRU")
+TORCH_RNN_GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
+# The largest torch RNN the grader rebuilds: far above the homework's, far below a size that
+# costs the grader seconds or gigabytes (the module's weights must also fit in one message).
+MAX_RNN_LAYERS = 8
+MAX_RNN_SIZE = 4096
 
 
 class WireError(ValueError):
@@ -47,16 +52,14 @@ class Opaque:
     """Stands for a value that cannot cross the socket; its class is named after the original type."""
 
 
-_opaque_types = {}
-
-
 def opaque_type(name, module):
-    """A stand-in class named like the original type, so messages about it name what was sent."""
+    """A stand-in class named like the original type, so messages about it name what was sent.
+
+    A new class each time, never cached: the names come from the kernel, and a cache keyed by
+    them would let a notebook grow the grader's memory one type name at a time.
+    """
     name, module = str(name)[:100], str(module)[:100]
-    key = (name, module)
-    if key not in _opaque_types:
-        _opaque_types[key] = type(name if name.isidentifier() else "object", (Opaque,), {"__module__": module})
-    return _opaque_types[key]
+    return type(name if name.isidentifier() else "object", (Opaque,), {"__module__": module})
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -211,6 +214,12 @@ class _Decoder:
         return array[()] if value.get("scalar") else array
 
     def torch_rnn(self, value):
+        """Rebuild a torch RNN module, after checking its configuration against its weights.
+
+        The configuration comes from the kernel, so it is checked before anything is built: each
+        setting's type and range, and the exact names and shapes of the weights it implies. A
+        module is then only as large as the weights that were actually sent.
+        """
         import torch
 
         name = value.get("class")
@@ -220,16 +229,75 @@ class _Decoder:
         allowed = set(TORCH_RNN_CONFIG) | {"nonlinearity", "proj_size"}
         if not isinstance(config, dict) or not set(config) <= allowed:
             raise WireError("a torch module with an unusable configuration")
-        state = {str(k): torch.from_numpy(self.array(v)) for k, v in (_pair(p) for p in _list(value, "state"))}
+        _check_rnn_config(name, config)
+        pairs = [_pair(p) for p in _list(value, "state")]
+        if len(pairs) > 6 * MAX_RNN_LAYERS:
+            raise WireError(f"the {name} module has too many weights")
+        arrays = {str(k): self.array(v) for k, v in pairs}
+        expected = rnn_weight_shapes(name, config)
+        shapes = {k: tuple(a.shape) for k, a in arrays.items()}
+        if shapes != expected:
+            wrong = sorted(set(shapes) ^ set(expected)) or sorted(k for k in shapes if shapes[k] != expected[k])
+            raise WireError(f"the {name} module's weights do not match its configuration ({', '.join(wrong[:4])})")
+        dtypes = {a.dtype for a in arrays.values()}
+        if len(dtypes) > 1 or any(d.kind != "f" for d in dtypes):
+            raise WireError(f"the {name} module's weights are {', '.join(sorted(map(str, dtypes)))}; "
+                            "a torch RNN's weights are real floating-point numbers of one dtype")
+        state = {k: torch.from_numpy(a) for k, a in arrays.items()}
         try:
             module = getattr(torch.nn, name)(**config)
             if state:
                 module.to(next(iter(state.values())).dtype)
             module.load_state_dict(state)
         except Exception as error:  # torch rejects the sizes or names: the sender's module was unusual
-            raise WireError(f"the {name} module could not be rebuilt: {error}") from None
+            raise WireError(f"the {name} module could not be rebuilt: {str(error)[:300]}") from None
         module.train(bool(value.get("training", True)))
         return module
+
+
+def _check_rnn_config(name, config):
+    """Types and ranges of a torch RNN's settings, checked before torch sees them."""
+    for key in ("input_size", "hidden_size", "num_layers"):
+        item = config.get(key)
+        if type(item) is not int or not 1 <= item <= (MAX_RNN_LAYERS if key == "num_layers" else MAX_RNN_SIZE):
+            limit = MAX_RNN_LAYERS if key == "num_layers" else MAX_RNN_SIZE
+            raise WireError(f"the {name} module's {key} must be an integer from 1 to {limit}, not {_short(item)}")
+    for key in ("bias", "batch_first", "bidirectional"):
+        if type(config.get(key)) is not bool:
+            raise WireError(f"the {name} module's {key} must be True or False, not {_short(config.get(key))}")
+    dropout = config.get("dropout")
+    if type(dropout) not in (int, float) or not 0 <= dropout <= 1:
+        raise WireError(f"the {name} module's dropout must be a number from 0 to 1, not {_short(dropout)}")
+    if "nonlinearity" in config and config["nonlinearity"] not in ("tanh", "relu"):
+        raise WireError(f"the {name} module's nonlinearity must be 'tanh' or 'relu'")
+    proj = config.get("proj_size", 0)
+    if type(proj) is not int or not 0 <= proj < config["hidden_size"]:
+        raise WireError(f"the {name} module's proj_size must be an integer from 0 to hidden_size - 1")
+
+
+def rnn_weight_shapes(name, config):
+    """The state_dict names and shapes of a torch RNN/LSTM/GRU with this configuration."""
+    gates, hidden = TORCH_RNN_GATES[name], config["hidden_size"]
+    proj = config.get("proj_size", 0)
+    out = proj or hidden
+    directions = 2 if config["bidirectional"] else 1
+    shapes = {}
+    for layer in range(config["num_layers"]):
+        for direction in range(directions):
+            suffix = f"l{layer}" + ("_reverse" if direction else "")
+            inputs = config["input_size"] if layer == 0 else out * directions
+            shapes[f"weight_ih_{suffix}"] = (gates * hidden, inputs)
+            shapes[f"weight_hh_{suffix}"] = (gates * hidden, out)
+            if config["bias"]:
+                shapes[f"bias_ih_{suffix}"] = (gates * hidden,)
+                shapes[f"bias_hh_{suffix}"] = (gates * hidden,)
+            if proj:
+                shapes[f"weight_hr_{suffix}"] = (proj, hidden)
+    return shapes
+
+
+def _short(value):
+    return repr(value)[:40]
 
 
 def _list(value, key):

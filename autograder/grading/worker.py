@@ -19,9 +19,15 @@ import traceback
 from pathlib import Path
 
 from .course import find_assignment, nbgrader_api, nbgrader_config, require_success
-from .sandbox import INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package
+from .integrity import flag_submission
+from .results import BoundedLog, printable
+from .sandbox import (FALLBACK_NICE, INTERRUPT_GRACE_SECONDS, Limits, Sandbox, build_kernel_package,
+                      private_mounts)
+from .secret import ensure_secret, hidden_case_source
 
 MAX_NOTEBOOK_BYTES = 50 << 20
+MAX_MESSAGE_CHARS = 5000  # a grade cell's message in the results
+CGROUPS_SWITCH = "AUTOGRADER_CGROUPS"  # "0": no cgroup per sandbox (to measure the fallback)
 GRADING_FIELDS = ("grade", "solution", "locked", "task", "points")  # the nbgrader metadata that decides a grade
 # nbgrader's warnings, in words for the grading log (the patterns match its log lines).
 NBGRADER_NOTES = [
@@ -35,21 +41,25 @@ NBGRADER_NOTES = [
 class Grader:
     """Grades submissions of one assignment in this process."""
 
-    def __init__(self, job):
+    def __init__(self, job, mounts=False):
+        """``mounts``: this process has a private mount namespace (``sandbox.private_mounts``)."""
         self.job = job
         self.limits = Limits(**job["limits"])
         self.assignment = find_assignment(job["assignment"], job["root"])
         self.notebook_name = self.assignment.notebooks[0].name
         self.work = Path(tempfile.mkdtemp(prefix="worker-", dir=job["scratch"]))
-        self.sandbox = Sandbox(self.limits, build_kernel_package(self.work / "kernel-package"), job["hidden"])
+        self.sandbox = Sandbox(self.limits, build_kernel_package(self.work / "kernel-package"), job["hidden"],
+                               groups=os.environ.get(CGROUPS_SWITCH, "1") != "0", mounts=mounts)
         self.api = self._prepared_course()
         source = json.loads(self.assignment.notebooks[0].read_text())
         self.kernel_name = source.get("metadata", {}).get("kernelspec", {}).get("name")
         released = self.work / "release" / self.assignment.name / self.notebook_name
         released_cells = json.loads(released.read_text())["cells"]
         self.released = {_cell_id(c): c for c in released_cells if _cell_id(c)}  # the student copy's cells
+        self.others = _other_assignments(job["root"], self.assignment.name)
         self.max_score = sum(points for _, points in job["cells"])
         self.count = 0
+        self.secret = ensure_secret(job["root"], announce=None)  # grade() created it if it was missing
         _warm_up()
 
     def _prepared_course(self):
@@ -89,6 +99,10 @@ class Grader:
             result["notes"].append(traceback.format_exc(limit=5).strip())
         finally:
             self._clean_up(task["student_id"])
+        # Notes and messages quote what the notebook sent: keep them short and printable.
+        result["notes"] = BoundedLog().extend(result["notes"]).lines()
+        result["messages"] = {k: printable(v, MAX_MESSAGE_CHARS, newlines=True) for k, v in result["messages"].items()}
+        result["problem"] = printable(result["problem"], 500)
         if result["problem"]:
             result["score"] = 0.0
             _write_problem_page(Path(self.job["out"]) / "feedback" / f"{task['student_id']}.html",
@@ -107,7 +121,8 @@ class Grader:
         notebook, result["problem"] = self._readable(data)
         if result["problem"]:
             return
-        result["notes"] += self._restore_cell_metadata(notebook)
+        result["flags"] = flag_submission(notebook, self.released)  # integrity.py: read, never run
+        result["notes"] += [f"flagged: {flag}" for flag in result["flags"]] + self._restore_cell_metadata(notebook)
         kernelspec = notebook.metadata.get("kernelspec")
         kernel = kernelspec.get("name") if isinstance(kernelspec, dict) else None
         if kernel != self.kernel_name:
@@ -140,7 +155,18 @@ class Grader:
         if not isinstance(notebook.get("metadata"), dict) or not isinstance(cells, list) or not all(
                 isinstance(c, dict) and isinstance(c.get("metadata", {}), dict) for c in cells):
             return None, "not a readable notebook (its cells or metadata are not what a notebook holds)"
-        if not {_cell_id(c) for c in cells} & set(self.released):
+        bad = next((i for i, c in enumerate(cells, 1) if c.get("cell_type") not in ("code", "markdown", "raw")
+                    or not _is_source(c.get("source", ""))
+                    or c.get("cell_type") == "code" and not isinstance(c.get("outputs", []), list)), None)
+        if bad is not None:
+            return None, f"not a readable notebook (cell {bad} is not a code, markdown or raw cell with text)"
+        ids = {_cell_id(c) for c in cells} - {None}
+        ours = len(ids & set(self.released))
+        theirs = max(((len(ids & other), name) for name, other in self.others.items()), default=(0, ""))
+        if theirs[0] > ours:
+            return None, (f"this notebook belongs to {theirs[1]}: it has {theirs[1]}'s cells, not "
+                          f"{self.assignment.name}'s; grade it with that assignment")
+        if not ours:
             return None, (f"the notebook has none of {self.assignment.name}'s cells: "
                           "is it the notebook of another assignment?")
         return notebook, ""
@@ -154,13 +180,20 @@ class Grader:
         """
         notes, seen = [], set()
         for cell in reversed(notebook.cells):  # the last copy of a cell is the one graded, as in nbgrader
-            info = cell.get("metadata", {}).get("nbgrader")
+            if "nbgrader" not in cell.get("metadata", {}):
+                continue
+            info = cell.metadata["nbgrader"]
             cell_id = info.get("grade_id") if isinstance(info, dict) else None
-            if info is None:
+            if not isinstance(cell_id, str):  # null metadata, a list as the id...: not one of ours
+                del cell.metadata["nbgrader"]
+                what = (f"grade_id {printable(repr(cell_id), 60)}" if isinstance(info, dict)
+                        else f"{printable(repr(info), 60)} instead of a dict")
+                notes.append(f"a cell's nbgrader metadata is not usable ({what}); the cell earns nothing")
                 continue
             original = self.released.get(cell_id)
             if original is None or cell_id in seen:
                 del cell.metadata["nbgrader"]
+                cell_id = printable(cell_id, 80)
                 notes.append(f"cell {cell_id} is not part of the assignment (an added graded cell?); it earns nothing"
                              if original is None else f"cell {cell_id} appears more than once; only its last copy "
                                                       "is graded")
@@ -185,12 +218,14 @@ class Grader:
 
         self.count += 1
         base = self.work / f"room-{self.count}"
+        self.sandbox.room_folder(base)  # a small tmpfs where possible: the kernel can write its sockets there
         room = KernelRoom(sandbox=self.sandbox, service=None, grader_dir=base / "grader", ipc_dir=base / "ipc",
                           workdir=self.work / "autograded" / student / self.assignment.name,
                           workdir_files=[p for p in self.assignment.source_dir.iterdir()
                                          if p.is_file() and p.suffix != ".ipynb"],
-                          kernel_log=base / "kernel.log", output_bytes=self.limits.output_kb << 10)
-        room.grader_dir.mkdir(parents=True)
+                          kernel_log=base / "kernel.log", output_bytes=self.limits.output_kb << 10,
+                          group=self.sandbox.new_group())
+        room.grader_dir.mkdir()
         room.ipc_dir.mkdir()
         self.sandbox.hand_over(room.ipc_dir, 0o700)
         socket_path = room.grader_dir / "checks.sock"
@@ -204,14 +239,17 @@ class Grader:
             execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
             CheckCellMetadata]
         try:
-            graded = self.api.autograde(self.assignment.name, student)
+            with hidden_case_source(self.secret, self.assignment.name, student):  # this student's hidden cases
+                graded = self.api.autograde(self.assignment.name, student)
         finally:
             room.service.close()
+            if room.group is not None:
+                room.group.remove()
         result["notes"] += _nbgrader_notes(graded.get("log", "")) + room.notes + room.service.refused
         if not graded.get("success") and room.kernel_log.exists():
             tail = room.kernel_log.read_bytes()[-2000:].decode("utf-8", "replace").strip()
             if tail:
-                result["notes"].append("kernel output: " + tail.splitlines()[-1])
+                result["notes"].append("kernel output: " + printable(tail.splitlines()[-1], 300))
         return graded
 
     def _read_scores(self, student, result):
@@ -241,6 +279,7 @@ class Grader:
         for folder in ("submitted", "autograded", "feedback"):
             shutil.rmtree(self.work / folder / student, ignore_errors=True)
         for room in self.work.glob("room-*"):
+            self.sandbox.release_folder(room)
             shutil.rmtree(room, ignore_errors=True)
 
 
@@ -274,8 +313,29 @@ def _cell_message(cell):
 
 
 def _cell_id(cell):
+    """A cell's nbgrader id, or None when it has none that can be one (a list, a number...)."""
     info = cell.get("metadata", {}).get("nbgrader")
-    return info.get("grade_id") if isinstance(info, dict) else None
+    grade_id = info.get("grade_id") if isinstance(info, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
+
+
+def _is_source(source):
+    return isinstance(source, str) or isinstance(source, list) and all(isinstance(line, str) for line in source)
+
+
+def _other_assignments(root, name):
+    """The cell ids of every other assignment of the course, to name the one a stray notebook belongs to."""
+    others = {}
+    for folder in sorted(Path(root, "solutions").glob("ps*")):
+        notebooks = sorted(folder.glob("*.ipynb"))
+        if folder.name == name or len(notebooks) != 1:
+            continue
+        try:
+            cells = json.loads(notebooks[0].read_text())["cells"]
+        except (OSError, ValueError, KeyError):
+            continue
+        others[folder.name] = {_cell_id(c) for c in cells} - {None}
+    return others
 
 
 def _field(info, key):
@@ -294,8 +354,10 @@ def _text(source):
 
 
 def _last_line(text):
+    """The line of an error that says most: nbgrader ends with "see the above traceback"."""
     lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
+    telling = [line for line in lines if "see the above traceback" not in line]
+    return printable((telling or lines or ["unknown error"])[-1], 300)
 
 
 def _atomic_copy(source, target):
@@ -319,6 +381,7 @@ def _write_problem_page(path, student, assignment, problem):
 def worker_main(connection, job):
     """Entry point of a pool process: prepare, say ready, then grade each task it is sent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pool's to handle
+    mounts_problem = private_mounts()  # first: it needs a process with a single thread
     # jsonschema (under nbformat) builds an IRI grammar when rfc3987_syntax is importable, which
     # takes seconds per worker; notebook validation never uses those formats.
     sys.modules.setdefault("rfc3987_syntax", None)
@@ -331,7 +394,13 @@ def worker_main(connection, job):
         from sqlalchemy.exc import SAWarning
 
         warnings.simplefilter("ignore", SAWarning)  # raised inside nbgrader's own gradebook code
-        grader = Grader(job)
+        grader = Grader(job, mounts=not mounts_problem)
+        sandbox = grader.sandbox
+        print(f"grading worker {os.getpid()}: per-sandbox CPU, memory and processes: "
+              + (f"cgroup {'v2' if 'v2' in sandbox.groups else 'v1'}" if sandbox.groups else
+                 f"per-process limits and nice {FALLBACK_NICE} only ({sandbox.groups_problem})")
+              + "; kernel rooms: " + (f"tmpfs of {grader.limits.room_kb} KB" if not mounts_problem else
+                                      f"per-file limit only ({mounts_problem})"), file=log)
     except Exception as error:  # the class cannot be graded at all here: say why, once
         connection.send(("failed", f"{type(error).__name__}: {error}"))
         return

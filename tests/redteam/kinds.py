@@ -7,7 +7,15 @@ notebook, so the other tasks show that the attack harmed nothing else.
 
 Each kind gives ``expect``: the total score, and reasons as ``(place, text)`` where place is a
 grade cell id (its message in the results and the feedback), ``"problem"`` (the CSV's problem
-column) or ``"log"`` (the submission's lines in grading.log); a tuple of texts means any one of them.
+column), ``"log"`` (the submission's lines in grading.log) or ``"rejected"`` (a file rejected
+before grading: its line in grading.log); a tuple of texts means any one of them, a tuple of
+scores any one of those.
+
+The kinds after ``# --- issue 11`` close the attack classes of that issue: output caps that
+update_display_data, metadata or errors bypassed (2), writable folders without a total bound (3),
+CPU taken from neighbours by setsid() children (4), the grader's own memory and CPU on the
+kernel's say-so (5), logs flooded or forged (6), input edges (7), blame for a student's object (8)
+and float32 precision (9).
 """
 
 import json
@@ -39,6 +47,11 @@ class Kind:
     score: float
     reasons: list = field(default_factory=list)
     graded: bool = True  # False: a file that is rejected before grading (no row in grades.csv)
+    filename: str = None  # the submitted file's name, if not "<name>.ipynb"
+
+    @property
+    def file(self):
+        return self.filename or f"{self.name}.ipynb"
 
 
 def _function(body):
@@ -206,6 +219,143 @@ def _bytes(data):
     return lambda t: data
 
 
+# --- issue 11
+
+
+def _display_update_flood(t):
+    """300 outputs share one display id; each update would copy 1 MB into all of them (300 MB)."""
+    flood = ("from IPython.display import display, update_display\n"
+             "for i in range(300):\n    display({'text/plain': 'x'}, raw=True, display_id='d')\n"
+             "for i in range(3):\n"
+             "    update_display({'text/plain': 'y' * 1_000_000}, raw=True, display_id='d')")
+    later = "from IPython.display import update_display\nupdate_display({'text/plain': 'z' * 1_000_000}, raw=True, display_id='d')"
+    return Submission().insert_after("test_rnn_cell_forward", flood).insert_after("test_rnn_forward", later).bytes()
+
+
+def _metadata_and_errors(t):
+    """Outputs whose size is in their metadata, and an error whose size is in its evalue."""
+    metadata = ("from IPython.display import display\nfor i in range(6):\n"
+                "    display({'text/plain': 'x'}, metadata={'m': 'y' * 2_000_000}, raw=True)")
+    error = "raise ValueError('e' * 3_000_000)"
+    return Submission().insert_after("test_rnn_cell_forward", metadata).insert_after("test_rnn_forward", error).bytes()
+
+
+def _many_small_cells(t):
+    """Forty cells of 900 KB each: under the cap of one cell, over the notebook's."""
+    notebook = Submission()
+    for _ in range(40):
+        notebook.insert_after("test_rnn_cell_forward", "print('x' * 900_000)")
+    return notebook.bytes()
+
+
+def _fills_ipc_folder(t):
+    """Writes into the folder of the kernel's own sockets (shared with the grader) until it is full."""
+    return _in_task3(
+        "import json, os, sys\n"
+        "folder = os.path.dirname(json.load(open(sys.argv[sys.argv.index('-f') + 1]))['ip'])\n"
+        "written = 0\n"
+        "for i in range(100):\n"
+        "    try:\n"
+        "        with open(os.path.join(folder, f'fill-{i}'), 'wb') as handle:\n"
+        "            for _ in range(64):\n"
+        "                written += handle.write(b'x' * (1 << 20))\n"
+        "    except OSError:\n"
+        "        break\n"
+        "for name in ('/dev/shm/fill', '/dev/fill'):\n"
+        "    try:\n"
+        "        with open(name, 'wb') as handle:\n"
+        "            for _ in range(100):\n"
+        "                written += handle.write(b'x' * (1 << 20))\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "raise RuntimeError('bounded' if written < 200 << 20 else f'wrote {written >> 20} MB')")
+
+
+def setsid_hog(children=40, seconds=20, linger=0):
+    """A correct notebook whose first cell forks ``children`` that leave the session (setsid) and
+    spin for ``seconds``; its last cell then sleeps ``linger`` seconds (so the spinning outlasts it)."""
+    hog = ("import os, time\n"
+           f"for _ in range({children}):\n"
+           "    if os.fork() == 0:\n"
+           "        os.setsid()\n"
+           f"        end = time.monotonic() + {seconds}\n"
+           "        while time.monotonic() < end:\n"
+           "            pass\n"
+           "        os._exit(0)")
+    notebook = Submission().insert_after("test_rnn_cell_forward", hog)
+    if linger:
+        notebook.insert_after("test_make_torch_rnn", f"import time\ntime.sleep({linger})")
+    return lambda t: notebook.bytes()
+
+
+def _module_setting(setting):
+    """A correct nn.RNN whose attribute ``setting`` is then overwritten (what the grader is told)."""
+    solution = "features, units = W_x.shape\nmodule = torch.nn.RNN(features, units, batch_first=True)\n"
+    return lambda t: Submission({"make_torch_rnn": _function(solution + f"module.{setting}\nreturn module")}).bytes()
+
+
+def _many_type_names(t):
+    return _in_task3("return [type(f'Gadget{i}', (), {})() for i in range(50_000)]")
+
+
+def _log_flood(t):
+    """A hook that, in the first grade cell, asks for a check 3000 times under a name forging a log line."""
+    hook = ("import autograder.checks as _checks\n"
+            "_forged = 'check_x\\r\\x1b[2Ktest_rnn_forward: all tests passed' + 'A' * 5000\n"
+            "_done = []\n"
+            "def _flood(info):\n"
+            "    if _done or 'check_' not in (info.raw_cell or ''):\n"
+            "        return\n"
+            "    _done.append(1)\n"
+            "    for _ in range(3000):\n"
+            "        try:\n"
+            "            getattr(_checks, _forged)(1)\n"
+            "        except Exception:\n"
+            "            pass\n"
+            "get_ipython().events.register('pre_run_cell', _flood)")
+    return Submission().prepend_to("rnn_cell_forward", hook).bytes()
+
+
+def _odd_metadata(t):
+    """``"nbgrader": null`` on a markdown cell and a list as the grade id of a test cell."""
+    notebook = json.loads(Submission().bytes())
+    for cell in notebook["cells"]:
+        info = cell.get("metadata", {}).get("nbgrader") or {}
+        if info.get("grade_id") == "intro":
+            cell["metadata"]["nbgrader"] = None
+        elif info.get("grade_id") == "test_rnn_forward":
+            info["grade_id"] = ["test_rnn_forward"]
+    return json.dumps(notebook).encode()
+
+
+def _complex_outputs(t):
+    return Submission({"rnn_forward": _function(
+        "h, states = h0, []\nfor step in range(x.shape[1]):\n"
+        "    h = rnn_cell_forward(x[:, step], h, W_x, W_h, b)\n    states.append(h)\n"
+        "return np.stack(states, axis=1) + 1e-3j, h")}).bytes()
+
+
+def _other_homework(t):
+    from .notebooks import ROOT
+
+    return (ROOT / "exercises" / "ps02-bptt" / "ps02-bptt.ipynb").read_bytes()
+
+
+def _complex_module(t):
+    solution = _function("features, units = W_x.shape\nmodule = torch.nn.RNN(features, units, batch_first=True)\n"
+                         "return module.to(torch.complex128)")
+    return Submission({"make_torch_rnn": solution}).bytes()
+
+
+def _float32_correct(t):
+    f32 = _function("f = np.float32\nreturn np.tanh(x_t.astype(f) @ W_x.astype(f) + h_prev.astype(f) @ W_h.astype(f) "
+                    "+ b.astype(f))")
+    sequence = _function("h, states = h0, []\nfor step in range(x.shape[1]):\n"
+                         "    h = rnn_cell_forward(x[:, step], h, W_x, W_h, b)\n    states.append(h)\n"
+                         "return np.stack(states, axis=1), h")
+    return Submission({"rnn_cell_forward": f32, "rnn_forward": sequence}).bytes()
+
+
 KINDS = [
     Kind("infinite_loop", "rnn_forward never returns", _infinite_loop, 6,
          [("test_rnn_forward", "rnn_forward was stopped: it ran past the time limit")]),
@@ -276,4 +426,35 @@ KINDS = [
     Kind("other_kernel", "a correct notebook that names the R kernel", _other_kernel, 10,
          [("log", "asks for kernel 'ir'")]),
     Kind("slow_correct", "correct, but each step sleeps 0.3 s", _slow_correct, 10),
+    # --- issue 11
+    Kind("display_update_flood", "update_display_data copies 1 MB into 300 outputs", _display_update_flood, 10,
+         [("log", "output truncated: this cell printed more than")]),
+    Kind("metadata_and_errors", "12 MB in output metadata, 3 MB in an error's evalue", _metadata_and_errors, 10,
+         [("log", "output truncated: this cell printed more than 1024 KB")]),
+    Kind("many_small_cells", "40 cells of 900 KB each", _many_small_cells, 10,
+         [("log", "the notebook printed more than 8192 KB in all")]),
+    Kind("fills_ipc_folder", "make_torch_rnn fills its socket folder, /dev/shm and /dev", _fills_ipc_folder, 7,
+         [("test_make_torch_rnn", "RuntimeError: bounded")]),
+    Kind("setsid_hog", "40 children call setsid() and spin for 20 s; the code is right", setsid_hog(), 10),
+    Kind("rnn_layers_15000", "an nn.RNN that says num_layers=15000", _module_setting("num_layers = 15000"), 7,
+         [("test_make_torch_rnn", "num_layers must be an integer from 1 to 8, not 15000")]),
+    Kind("rnn_hidden_20000", "an nn.RNN that says hidden_size=20000", _module_setting("hidden_size = 20000"), 7,
+         [("test_make_torch_rnn", "hidden_size must be an integer from 1 to 4096, not 20000")]),
+    Kind("many_type_names", "make_torch_rnn returns 50,000 objects of distinct classes", _many_type_names, 7,
+         [("test_make_torch_rnn", "make_torch_rnn")]),
+    Kind("log_flood", "a hook asks 3000 times for a check whose name forges a log line", _log_flood, 10,
+         [("log", "was not expected there (or already ran) (repeated 3000 times)")]),
+    Kind("odd_metadata", "nbgrader metadata null on one cell, a list as a test cell's id", _odd_metadata, 10,
+         [("log", "nbgrader metadata is not usable")]),
+    Kind("newline_in_id", "a correct notebook named 'honest\\n.ipynb'", lambda t: Submission().bytes(), 0,
+         [("rejected", "rejected honest\\n.ipynb: 'honest\\n' is not a usable student id")], graded=False,
+         filename="honest\n.ipynb"),
+    Kind("complex_outputs", "rnn_forward returns complex states", _complex_outputs, 6,
+         [("test_rnn_forward", "holds complex numbers (complex128)")]),
+    Kind("other_homework", "the ps02 student copy graded as ps01", _other_homework, 0,
+         [("problem", "this notebook belongs to ps02-bptt")]),
+    Kind("complex_module", "make_torch_rnn returns an nn.RNN with complex weights", _complex_module, 7,
+         [("test_make_torch_rnn", "weights are complex128; a torch RNN's weights are real")]),
+    Kind("float32_correct", "a correct rnn_cell_forward computed in float32", _float32_correct, (6, 10),
+         [("test_rnn_forward", ("your function returned float32 numbers", "all 4 cases passed"))]),
 ]

@@ -1,0 +1,191 @@
+"""Hidden cases come from the course secret: per student, reproducible, and out of a lookup table's reach."""
+
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from autograder.checks import check_rnn_cell_forward, check_rnn_forward
+from autograder.checks import _cases
+from autograder.grading import secret as s
+from autograder.reference import rnn_forward
+from redteam.notebooks import ROOT, Submission
+
+SECRET = "0123456789abcdef-a-secret-for-these-tests"
+CASE_FUNCTIONS = {
+    "rnn_sequence": lambda hidden: _cases.rnn_sequence_cases(hidden),
+    "lstm": lambda hidden: _cases.gated_sequence_cases("lstm", hidden),
+    "gru": lambda hidden: _cases.gated_sequence_cases("gru", hidden),
+    "clipping": _cases.clipping_cases,
+    "param_count": _cases.param_count_cases,
+    "window": _cases.window_cases,
+    "padded": _cases.padded_cases,
+    "layer": lambda hidden: _cases.layer_cases("lstm", hidden),
+}
+
+
+def fingerprint(cases):
+    """A digest of every number and size in a list of cases."""
+    digest = hashlib.sha256()
+
+    def feed(value):
+        if isinstance(value, np.ndarray):
+            digest.update(str(value.shape).encode() + np.ascontiguousarray(value, dtype=float).tobytes())
+        elif isinstance(value, dict):
+            for key in sorted(value):
+                digest.update(str(key).encode())
+                feed(value[key])
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                feed(item)
+        else:
+            digest.update(repr(value).encode())
+
+    feed(cases)
+    return digest.hexdigest()
+
+
+def cases_of(kind, student, assignment="ps01-rnn", secret=SECRET):
+    with s.hidden_case_source(secret, assignment, student):
+        return CASE_FUNCTIONS[kind](True)
+
+
+@pytest.mark.parametrize("kind", CASE_FUNCTIONS)
+def test_a_regrade_draws_the_same_cases_and_another_student_other_ones(kind):
+    alice = fingerprint(cases_of(kind, "alice"))
+    assert fingerprint(cases_of(kind, "alice")) == alice
+    assert fingerprint(cases_of(kind, "bob")) != alice
+    assert fingerprint(cases_of(kind, "alice", assignment="ps02-bptt")) != alice
+    assert fingerprint(cases_of(kind, "alice", secret=SECRET + "x")) != alice
+    assert fingerprint(CASE_FUNCTIONS[kind](False)) != alice  # the visible cases are not among them
+
+
+def test_hidden_cases_keep_their_structure():
+    """Only the values vary: a batch of one, one step, zero weights and square weights stay."""
+    for student in ("alice", "bob"):
+        cases = cases_of("rnn_sequence", student)
+        sizes = [c[0] for c in cases]
+        assert sizes == [dict(batch=1, time=1, features=2, units=3), dict(batch=4, time=6, features=5, units=5),
+                         dict(batch=2, time=4, features=3, units=2), dict(batch=5, time=5, features=2, units=3)]
+        _, x, h0, W_x, W_h, b = cases[2]
+        assert not W_x.any() and not W_h.any() and not b.any() and x.any()
+        counts = cases_of("param_count", student)
+        assert counts[0][:2] == (1, 1) and counts[1][0] == counts[1][1]
+        assert counts[2][0] > counts[2][1] and counts[3][0] < counts[3][1]
+
+
+def test_the_visible_cases_stay_fixed():
+    first = fingerprint(_cases.rnn_sequence_cases(False))
+    with s.hidden_case_source(SECRET, "ps01-rnn", "alice"):
+        assert fingerprint(_cases.rnn_sequence_cases(False)) == first
+
+
+def test_without_a_secret_hidden_checks_refuse(monkeypatch):
+    monkeypatch.setattr(s, "_source", None)
+    with pytest.raises(s.HiddenCasesUnavailable, match="only in the instructor's grader"):
+        _cases.rnn_sequence_cases(True)
+    with pytest.raises(s.HiddenCasesUnavailable):
+        check_rnn_forward(lambda *a: rnn_forward(*a), hidden=True)
+
+
+def test_the_secret_is_created_once_and_said_where(tmp_path, monkeypatch):
+    monkeypatch.delenv(s.SECRET_ENV, raising=False)
+    said = []
+    first = s.ensure_secret(tmp_path, announce=said.append)
+    assert len(said) == 1 and str(tmp_path / ".course-secret") in said[0]
+    assert (tmp_path / ".course-secret").stat().st_mode & 0o077 == 0
+    assert s.ensure_secret(tmp_path, announce=said.append) == first and len(said) == 1
+    monkeypatch.setenv(s.SECRET_ENV, "an-environment-secret-long-enough")
+    assert s.ensure_secret(tmp_path) == "an-environment-secret-long-enough"
+
+
+def test_a_missing_or_placeholder_secret_is_refused_naming_the_file(tmp_path, monkeypatch):
+    monkeypatch.delenv(s.SECRET_ENV, raising=False)
+    with pytest.raises(s.SecretError, match=str(tmp_path / ".course-secret")):
+        s.require_secret(tmp_path)
+    (tmp_path / ".course-secret").write_text("changeme\n")
+    with pytest.raises(s.SecretError, match="placeholder") as caught:
+        s.require_secret(tmp_path)
+    assert str(tmp_path / ".course-secret") in str(caught.value)
+
+
+# --- the lookup-table attack --------------------------------------------------------------------
+
+def _key(*arrays):
+    return hashlib.sha256(b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays)).hexdigest()
+
+
+def lookup_table_functions():
+    """rnn_cell_forward and rnn_forward that return stored outputs for the visible cases, zeros otherwise."""
+    cell, sequence = {}, {}
+    for _, x, h0, W_x, W_h, b in _cases.rnn_sequence_cases(False):
+        cell[_key(x[:, 0], h0, W_x, W_h, b)] = np.tanh(x[:, 0] @ W_x + h0 @ W_h + b).tolist()
+        h_all, h_last = rnn_forward(x, h0, W_x, W_h, b)
+        sequence[_key(x, h0, W_x, W_h, b)] = (h_all.tolist(), h_last.tolist())
+    return cell, sequence
+
+
+def lookup_table_source():
+    cell, sequence = lookup_table_functions()
+    return {
+        "rnn_cell_forward": (
+            "    import hashlib\n"
+            f"    table = {json.dumps(cell)}\n"
+            "    key = hashlib.sha256(b''.join(np.ascontiguousarray(a, dtype=float).tobytes()\n"
+            "                                  for a in (x_t, h_prev, W_x, W_h, b))).hexdigest()\n"
+            "    return np.array(table[key]) if key in table else np.zeros_like(h_prev)"),
+        "rnn_forward": (
+            "    import hashlib\n"
+            f"    table = {json.dumps(sequence)}\n"
+            "    key = hashlib.sha256(b''.join(np.ascontiguousarray(a, dtype=float).tobytes()\n"
+            "                                  for a in (x, h0, W_x, W_h, b))).hexdigest()\n"
+            "    if key in table:\n"
+            "        return np.array(table[key][0]), np.array(table[key][1])\n"
+            "    return np.zeros(x.shape[:2] + h0.shape[1:]), np.zeros_like(h0)"),
+    }
+
+
+def test_a_lookup_table_passes_the_visible_cases_and_fails_the_hidden_ones():
+    namespace = {"np": np}
+    for name, body in lookup_table_source().items():
+        args = "x_t, h_prev, W_x, W_h, b" if name == "rnn_cell_forward" else "x, h0, W_x, W_h, b"
+        exec(f"def {name}({args}):\n{body}\n", namespace)
+    for check, name in [(check_rnn_cell_forward, "rnn_cell_forward"), (check_rnn_forward, "rnn_forward")]:
+        check(namespace[name])  # the visible cases pass: the attack is real
+        with s.hidden_case_source(SECRET, "ps01-rnn", "mallory"):
+            with pytest.raises(AssertionError, match="is wrong"):
+                check(namespace[name], hidden=True)
+
+
+@pytest.mark.e2e
+def test_the_grader_gives_a_lookup_table_only_its_honest_task(tmp_path):
+    """Graded by `python -m autograder grade`, the table earns task 3's 3 points (solved honestly), not 10."""
+    submissions, out = tmp_path / "class", tmp_path / "out"
+    submissions.mkdir()
+    attack = Submission(lookup_table_source()).bytes()
+    for student in ("mallory", "eve"):
+        (submissions / f"{student}.ipynb").write_bytes(attack)
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out", str(out),
+                          "--workers", "1", "--cell-timeout", "60"], capture_output=True, text=True, timeout=1200)
+    assert run.returncode == 0, run.stdout + run.stderr
+    with open(out / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    for student in ("mallory", "eve"):
+        row = rows[student]
+        assert (row["score"], row["test_rnn_cell_forward"], row["test_rnn_forward"], row["test_make_torch_rnn"]) \
+            == ("3", "0", "0", "3"), row
+    assert (ROOT / ".course-secret").exists() or s.SECRET_ENV in __import__("os").environ
+
+
+def test_case_rng_is_fixed_when_visible_and_secret_when_hidden():
+    visible = _cases.case_rng(121, False, "torch_modules", 0).normal(size=3)
+    assert np.array_equal(visible, np.random.default_rng(121).normal(size=3))
+    with s.hidden_case_source(SECRET, "ps03-lstm", "alice"):
+        alice = _cases.case_rng(131, True, "torch_modules", 0).normal(size=3)
+        assert not np.array_equal(alice, np.random.default_rng(131).normal(size=3))
+    with s.hidden_case_source(SECRET, "ps03-lstm", "bob"):
+        assert not np.array_equal(alice, _cases.case_rng(131, True, "torch_modules", 0).normal(size=3))
