@@ -28,7 +28,8 @@ book-fresh: $(STAMP)
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: $(STAMP)
+# Lint first: style problems fail in seconds, before the long test run.
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 # The developer loop: everything but the slow kinds (markers in pyproject.toml), about a minute.
