@@ -108,17 +108,20 @@ def feedback_text(out, student):
     return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
+@pytest.mark.e2e
 def test_solution_gets_full_marks(graded):
     _, rows, _, _ = graded
     assert float(rows["solution"]["score"]) == float(rows["solution"]["max_score"]) > 0, rows["solution"]
 
 
+@pytest.mark.e2e
 def test_blank_copy_gets_zero_without_crashing(graded):
     _, rows, out, _ = graded
     assert float(rows["blank"]["score"]) == 0 and rows["blank"]["problem"] == ""
     assert "not implemented yet" in feedback_text(out, "blank")
 
 
+@pytest.mark.e2e
 def test_wrong_submissions_get_their_score_and_hint(graded):
     assignment, rows, out, _ = graded
     wrong = expected_wrong(assignment)
@@ -131,6 +134,7 @@ def test_wrong_submissions_get_their_score_and_hint(graded):
         assert spec.get("feedback", "") in feedback_text(out, name), name
 
 
+@pytest.mark.e2e
 def test_feedback_shows_messages_but_no_hidden_test_source(graded):
     _, rows, out, _ = graded
     for student in rows:
@@ -139,10 +143,12 @@ def test_feedback_shows_messages_but_no_hidden_test_source(graded):
         assert "most recent call last" not in text and "---->" not in text
 
 
+@pytest.mark.e2e
 def test_submissions_are_never_modified(graded):
     assert graded[3]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_self_check_gives_the_solution_every_visible_point(assignment):
     run = subprocess.run([sys.executable, "-m", "autograder", "check", str(notebook_path("solutions", assignment))],
