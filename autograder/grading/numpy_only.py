@@ -5,7 +5,7 @@ layers of PyTorch (``nn.RNN``, ``nn.LSTM``, ``nn.GRU`` and their cells) and of K
 (``SimpleRNN``, ``LSTM``, ``GRU``, their cells, ``RNN`` and ``Bidirectional``) raise
 ``FrameworkUsedError`` instead of running; the check turns that into a failure that names the
 layer, so the task earns 0. Only frameworks that are already imported are touched, and everything
-is restored when the function returns. Framework tasks (``make_torch_rnn`` ...) are not affected.
+works again when the function returns. Framework tasks (``make_torch_rnn`` ...) are not affected.
 
 The checks enter it where they call student code (``autograder/checks/_report.py``,
 ``call_student``); a grading kernel enters it where it answers the grader's call
@@ -14,7 +14,9 @@ This module imports nothing but the standard library.
 """
 
 import contextlib
+import functools
 import sys
+import threading
 
 # The graded functions of the numpy tasks of ps01-ps07 (a check named check_<name> grades <name>).
 NUMPY_TASKS = frozenset({
@@ -39,12 +41,27 @@ def is_numpy_task(name):
     return (name[len("check_"):] if name.startswith("check_") else name) in NUMPY_TASKS
 
 
-def _refusing(layer, task):
-    def refuse(self, *args, **kwargs):
-        raise FrameworkUsedError(f"the task says 'in numpy', but {task} ran {layer}; compute the recurrence "
-                                 "with numpy arrays yourself (frameworks are for the framework tasks)")
+# The numpy tasks running now, innermost last. A count, not a patch per block: the grader's service
+# thread and a test's own thread may enter and leave blocks in any order, and a patch restored out
+# of order would leave a layer refusing for good. Threads the student starts are covered too.
+_running = []
+_lock = threading.Lock()
+_guarded = set()  # (class, method) pairs already wrapped
 
-    return refuse
+
+def _refusing(layer, method, shown):
+    """Wrap ``layer.method`` so that it refuses while a numpy task runs and works otherwise."""
+    original = getattr(layer, method)
+
+    @functools.wraps(original)
+    def guarded(self, *args, **kwargs):
+        if _running:
+            raise FrameworkUsedError(
+                f"the task says 'in numpy', but {_running[-1]} ran {shown}; compute the recurrence "
+                "with numpy arrays yourself (frameworks are for the framework tasks)")
+        return original(self, *args, **kwargs)
+
+    return guarded
 
 
 def _targets():
@@ -77,10 +94,12 @@ def numpy_task(name, reraise_as=None):
         yield
         return
     task = name[len("check_"):] if name.startswith("check_") else name
-    saved = []
-    for layer, method, shown in _targets():
-        saved.append((layer, method, layer.__dict__.get(method)))
-        setattr(layer, method, _refusing(shown, task))
+    with _lock:
+        for layer, method, shown in _targets():
+            if (layer, method) not in _guarded:  # wrapped once; the wrapper checks _running
+                setattr(layer, method, _refusing(layer, method, shown))
+                _guarded.add((layer, method))
+        _running.append(task)
     try:
         yield
     except Exception as error:
@@ -88,8 +107,5 @@ def numpy_task(name, reraise_as=None):
             raise reraise_as(str(error)) from None
         raise
     finally:
-        for layer, method, original in reversed(saved):
-            if original is None:
-                delattr(layer, method)
-            else:
-                setattr(layer, method, original)
+        with _lock:
+            _running.remove(task)
