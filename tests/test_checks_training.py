@@ -48,7 +48,7 @@ def student_batch(n, seed, *, low=-1.0, swap=False, anywhere=False, fixed=False,
 @pytest.mark.parametrize("hidden", [False, True])
 def test_a_right_generator_passes(hidden, capsys):
     check_marked_sign_batch(student_batch, hidden=hidden)
-    check_marked_sign_batch(t.marked_sign_batch, hidden=hidden)
+    assert all(np.array_equal(a, b) for a, b in zip(t.marked_sign_batch(7, 3), student_batch(7, 3)))
     assert "make_batch: all" in capsys.readouterr().out
 
 

@@ -23,6 +23,8 @@ import hashlib
 import numpy as np
 
 from ..mistakes import Mistake
+from ..reference import marked_sign_batch as _reference_batch
+from ._cases import case_rng
 from ._outputs import checked_number
 from ._report import CheckFailure, call_student
 from ._runner import run_cases
@@ -106,23 +108,13 @@ OVER_BUDGET = Mistake(
 def marked_sign_batch(n, seed):
     """The grader's generator: ``n`` sequences of the marked-sum sign problem from ``seed``.
 
-    Args:
-        n: number of sequences.
-        seed: an int for np.random.default_rng.
+    The answer to make_batch, so it lives in the reference (``autograder.reference.marked_sign_batch``).
 
     Returns:
         (x, y): x float32 of shape (n, SEQ_STEPS, 2), feature 0 the value, feature 1 the marker;
         y int64 of shape (n,), 1 where the two marked values add up to more than 0.
     """
-    rng = np.random.default_rng(seed)
-    half = SEQ_STEPS // 2
-    values = rng.uniform(-1, 1, size=(n, SEQ_STEPS))
-    markers = np.zeros((n, SEQ_STEPS))
-    rows = np.arange(n)
-    markers[rows, rng.integers(0, half, size=n)] = 1
-    markers[rows, rng.integers(half, SEQ_STEPS, size=n)] = 1
-    x = np.stack([values, markers], axis=-1).astype(np.float32)
-    return x, _labels(x)
+    return _reference_batch(n, seed, SEQ_STEPS)
 
 
 def _labels(x):
@@ -140,7 +132,20 @@ def _marked_values(x):
 
 # --- the generator ---------------------------------------------------------------------------
 
-_BATCH_CASES = {False: [(1000, 1), (1, 2), (7, 3)], True: [(4000, 11), (2, 12), (1, 0), (600, 2**31 - 1)]}
+_VISIBLE_BATCH_CASES = [(1000, 1), (1, 2), (7, 3)]
+_LARGEST_SEED = 2**31 - 1
+
+
+def batch_cases(hidden):
+    """(n, seed) pairs for the generator check. Hidden: a large batch, a batch of two, a batch of one
+    with seed 0 and a batch with the largest int32 seed, the other sizes and seeds drawn from the
+    course secret for the student being graded."""
+    if not hidden:
+        return list(_VISIBLE_BATCH_CASES)
+    draws = [case_rng(None, True, "marked_sign_batch", index) for index in range(4)]
+    return [(int(draws[0].integers(3000, 5001)), int(draws[0].integers(1, _LARGEST_SEED))),
+            (2, int(draws[1].integers(1, _LARGEST_SEED))), (1, 0),
+            (int(draws[3].integers(300, 901)), _LARGEST_SEED)]
 
 
 def _fail(name, what, case, mistake=None):
@@ -255,7 +260,7 @@ def check_marked_sign_batch(make_batch, hidden=False):
     another seed another batch.
     """
     name = "make_batch"
-    cases = _BATCH_CASES[hidden]
+    cases = batch_cases(hidden)
     def run_one(index, spec):
         (n, seed) = spec
         case = f"case {index} of {len(cases)}: n={n}, seed={seed}"
