@@ -287,3 +287,37 @@ def test_no_check_draws_from_a_fixed_seed_but_through_case_rng():
             hidden = call.args[1] if len(call.args) > 1 else None
             assert not (isinstance(hidden, ast.Constant) and hidden.value is False), \
                 f"{path.name}:{call.lineno}: case_rng with hidden=False"
+
+
+# --- the results fingerprint: a new secret or template regrades -----------------------------------
+
+def test_the_results_fingerprint_follows_the_secret_and_the_templates_without_holding_the_secret(tmp_path):
+    from types import SimpleNamespace
+
+    from autograder.grading.results import fingerprint
+    from autograder.grading.sandbox import Limits
+
+    package, source = tmp_path / "autograder", tmp_path / "source"
+    (package / "grading" / "templates").mkdir(parents=True)
+    source.mkdir()
+    (package / "checks.py").write_text("def check(): pass\n")
+    template = package / "grading" / "templates" / "feedback.html.j2"
+    template.write_text("<p>{{ score }}</p>\n")
+    (source / "ps01.ipynb").write_text("{}")
+    assignment, limits = SimpleNamespace(source_dir=source), Limits()
+
+    def current(secret=SECRET):
+        return fingerprint(assignment, limits, secret, package=package)
+
+    first = current()
+    assert current() == first  # nothing changed: results are reused
+    assert current(SECRET + "x") != first  # a new secret: every hidden case changes
+    assert SECRET not in first
+    template.write_text("<p>score {{ score }}</p>\n")
+    assert current() != first  # a template changed: feedback must be rewritten
+    changed = current()
+    (package / "README.md").write_text("notes\n")
+    assert current() == changed  # documentation is not read while grading
+    (package / "grading" / "__pycache__").mkdir()
+    (package / "grading" / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    assert current() == changed
