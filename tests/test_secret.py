@@ -223,6 +223,7 @@ def _numpy_case_sets():
                               for i, spec in enumerate(gru_frameworks._KERAS_SPECS[True])],
         "probe_batch": lambda: [models.probe_batch(spec, True, i) for i, spec in enumerate(models._SPECS[True])],
         "marked_sign_batch": lambda: training.batch_cases(True),
+        "marked_sign_test": lambda: training.hidden_test(),
         "bidirectional": lambda: [_cases.case_rng(spec[-1], True, "bidirectional", i).normal(size=3)
                                   for i, spec in enumerate(layers._BIDIRECTIONAL_SPECS[True])],
     })

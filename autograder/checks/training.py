@@ -18,7 +18,6 @@ seed of a task whose rule is public gives nothing a correct model does not alrea
 check uses another seed and a smaller set. Only numpy is imported.
 """
 
-import hashlib
 
 import numpy as np
 
@@ -34,8 +33,12 @@ FEATURES = 2
 REQUIRED_ACCURACY = 0.95
 CPU_BUDGET_SECONDS = 30.0
 VISIBLE_TEST = dict(n=1000, seed=7_2026)
-HIDDEN_TEST = dict(n=4000, seed=int(hashlib.sha256(b"ps07: the marked-sum sign problem, hidden test set")
-                                    .hexdigest()[:8], 16))
+HIDDEN_TEST_SIZE = 4000
+
+
+def hidden_test():
+    """The hidden test set's size and seed: the seed drawn from the course secret for the student graded."""
+    return dict(n=HIDDEN_TEST_SIZE, seed=int(case_rng(None, True, "marked_sign_test", 0).integers(1, 2**31 - 1)))
 
 # --- mistakes in the generator ---------------------------------------------------------------
 VALUES_FROM_ZERO = Mistake(
@@ -326,8 +329,9 @@ def check_marked_sign_model(answer, training_seconds, hidden=False):
         answer: the student's function, x float32 (n, SEQ_STEPS, 2) -> numpy classes (n,).
         training_seconds: the CPU time (time.process_time) the notebook's training took, or None
             if training did not run.
-        hidden: grade on the hidden test set (another seed, 4000 sequences) and also require that
-            answers do not change between calls or with the batch around a sequence.
+        hidden: grade on the hidden test set (4000 sequences, their seed drawn from the course
+            secret) and also require that answers do not change between calls or with the batch
+            around a sequence.
     """
     name = "answer"
     if training_seconds is None:
@@ -337,7 +341,7 @@ def check_marked_sign_model(answer, training_seconds, hidden=False):
     if seconds > CPU_BUDGET_SECONDS:
         _fail(name, f"training took {seconds:.1f} s of CPU time; the budget is {CPU_BUDGET_SECONDS:g} s",
               "the training cell", OVER_BUDGET)
-    test = HIDDEN_TEST if hidden else VISIBLE_TEST
+    test = hidden_test() if hidden else VISIBLE_TEST
     label = "hidden test set" if hidden else "visible test set"
     case = f"{label}: {test['n']} sequences of {SEQ_STEPS} steps"
     x, y = marked_sign_batch(**test)
