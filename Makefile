@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 
-.PHONY: book book-fresh test clean exercises public
+.PHONY: book book-fresh test test-fast lint clean exercises public
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml tools/install-system-deps
 	tools/install-system-deps
@@ -28,8 +28,16 @@ book-fresh: $(STAMP)
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: $(STAMP)
+# Lint first: style problems fail in seconds, before the long test run.
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+# The developer loop: everything but the slow kinds (markers in pyproject.toml), about a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not (book or e2e or install or browser or slurm)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 # Regenerate the student copies in exercises/ from the nbgrader sources in solutions/.
 exercises: $(STAMP)

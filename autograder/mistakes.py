@@ -370,3 +370,44 @@ GRAD_NOT_TRACKED = Mistake(
     "a tensor's .grad stays None unless it was created with requires_grad=True (x and h0 included) "
     "and is a leaf of the graph: call .requires_grad_() on the tensor you pass in, not on a copy")
 
+# --- training the forecaster within a budget (ps05, task 5) ------------------------------------
+FORECAST_STANDARDISED = Mistake(
+    "forecasts left in standardised units",
+    "the model was trained on standardised targets, so its outputs are in standard deviations: undo the "
+    "scaling before returning, forecast * std + mean, with the training part's mean and std of column 0")
+FORECAST_OTHER_COLUMN = Mistake(
+    "another feature forecast",
+    "the forecasts look like another column than the temperature: cut the targets from column 0 "
+    "(make_windows(part, 24, 12, 0)), and unscale them with column 0's mean and std")
+FORECAST_LAST_VALUE = Mistake(
+    "forecasts repeat the last observed value",
+    "your forecasts follow the persistence baseline: the model has not learned the daily cycle. Train "
+    "longer, on standardised inputs, and watch your validation error fall below the baselines'")
+FORECAST_SEASONAL_NAIVE = Mistake(
+    "forecasts repeat the day before",
+    "your forecasts follow the seasonal naive baseline (the value 24 hours earlier): the model must learn "
+    "more than the daily cycle; train longer and check its validation error against the baseline's")
+FORECAST_CONSTANT = Mistake(
+    "the same forecast for every window",
+    "training never left its starting point, or the forecast ignores its input: check that the loss "
+    "falls, that inputs and targets are standardised, and that forecast(model, X) runs the model on X")
+FORECAST_STEPS_REVERSED = Mistake(
+    "forecast steps in reverse order",
+    "column k of a forecast is the hour k + 1 after the window, so column 0 is the next hour")
+FORECAST_NOT_ACCURATE_ENOUGH = Mistake(
+    "forecast error above the requirement",
+    "your model beats the baselines, but not by enough: train for more epochs with early stopping on a "
+    "validation part, standardise inputs and targets with the training part's statistics, or use more "
+    "units, within the CPU budget")
+FORECAST_NOT_DETERMINISTIC = Mistake(
+    "forecasts change from call to call",
+    "predict in evaluation mode (module.eval(), torch.no_grad(); in Keras model.predict or training=False): "
+    "dropout, or anything random, must be off when forecasting")
+FORECAST_BATCH_DEPENDENT = Mistake(
+    "a window's forecast depends on the rest of the batch",
+    "standardise with the training part's fixed mean and std, never with statistics of the batch X you "
+    "are given")
+FORECAST_OVER_BUDGET = Mistake(
+    "training over the CPU budget",
+    "fewer epochs (stop early once the validation error stops falling), fewer units, or a larger batch; "
+    "in PyTorch torch.set_num_threads(1) avoids paying for idle threads")

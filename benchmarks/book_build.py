@@ -1,8 +1,11 @@
 """Time the book's build against running the same chapters' code as plain Python scripts.
 
 Usage: .venv/bin/python benchmarks/book_build.py
-Reports, from one run: a clean build (every page executed), a no-change rebuild (served from the
-execution cache), each chapter's code run as a plain script, and the ratio clean build / scripts.
+Reports, from one run: a clean build (every page executed, in parallel into the execution cache
+by tools/parallel_execution.py), the same clean build with the pages executed one after another
+(BOOK_EXECUTION_WORKERS=1, as myst-nb alone does), a no-change rebuild (served from the execution
+cache), each chapter's code run as a plain script, and the ratios clean build / scripts and
+clean build / serial clean build.
 """
 
 import os
@@ -19,9 +22,16 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", 
 CODE_CELL = re.compile(r"```\{code-cell\}[^\n]*\n(?:---\n.*?\n---\n)?(.*?)```", re.S)
 
 
-def timed(command, **kwargs):
+def timed(command, env=None, **kwargs):
     start = time.perf_counter()
-    subprocess.run(command, check=True, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    subprocess.run(
+        command,
+        check=True,
+        env={**ENV, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **kwargs,
+    )
     return time.perf_counter() - start
 
 
@@ -33,23 +43,49 @@ def chapter_script(page):
 
 
 def main():
-    pages = sorted((ROOT / "book").glob("[0-9][0-9]-*/index.md"))
+    pages = sorted((ROOT / "book").glob("[0-9][0-9]-*/*.md"))  # each chapter's index and its section pages
     with tempfile.TemporaryDirectory() as out:
-        build = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", out, "-W", "-n", "--keep-going"]
+        build = [
+            str(JUPYTER_BOOK),
+            "build",
+            str(ROOT),
+            "--path-output",
+            out,
+            "-W",
+            "-n",
+            "--keep-going",
+        ]
         clean = timed(build)
         rebuild = timed(build)
+    with tempfile.TemporaryDirectory() as out:
+        build = [
+            str(JUPYTER_BOOK),
+            "build",
+            str(ROOT),
+            "--path-output",
+            out,
+            "-W",
+            "-n",
+            "--keep-going",
+        ]
+        serial = timed(build, env={"BOOK_EXECUTION_WORKERS": "1"})
         scripts = {}
         for page in pages:
-            script = Path(out) / f"{page.parent.name}.py"
+            name = page.parent.name if page.stem == "index" else f"{page.parent.name}/{page.stem}"
+            script = Path(out) / f"{name.replace('/', '--')}.py"
             script.write_text(chapter_script(page))
-            scripts[page.parent.name] = timed([sys.executable, str(script)], cwd=page.parent)
+            scripts[name] = timed([sys.executable, str(script)], cwd=page.parent)
     total = sum(scripts.values())
     print(f"clean build:        {clean:7.1f} s")
+    print(f"serial clean build: {serial:7.1f} s")
     print(f"no-change rebuild:  {rebuild:7.1f} s")
     for name, seconds in scripts.items():
         print(f"  script {name:28s} {seconds:6.1f} s")
     print(f"chapters as scripts:{total:7.1f} s")
-    print(f"clean build / scripts = {clean / total:.2f}; rebuild / clean = {rebuild / clean:.3f}")
+    print(
+        f"clean build / scripts = {clean / total:.2f}; "
+        f"clean / serial clean = {clean / serial:.2f}; rebuild / clean = {rebuild / clean:.3f}"
+    )
 
 
 if __name__ == "__main__":

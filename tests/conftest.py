@@ -10,6 +10,13 @@ ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs the book build as `book`, so `make test-fast` leaves it out."""
+    for item in items:
+        if "fresh_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.book)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def hidden_cases_of_a_test_student():
     """Checks called with hidden=True in tests draw the hidden cases of one made-up student."""
@@ -23,10 +30,12 @@ def hidden_cases_of_a_test_student():
 def fresh_build(tmp_path_factory):
     """A clean build of the whole book (no cache: every page executes), with warnings as errors.
 
-    Returns the folder of the built HTML. Built once per test session and shared by every test.
+    The pages execute in parallel, one process per core (tools/parallel_execution.py, loaded by
+    _config.yml), as in `make book`. Returns the folder of the built HTML. Built once per test
+    session and shared by every test.
     """
     out = tmp_path_factory.mktemp("book")
-    run = subprocess.run([str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "-W", "-n",
-                          "--keep-going"], capture_output=True, text=True, timeout=1800)
+    build = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "-W", "-n"]
+    run = subprocess.run([*build, "--keep-going"], capture_output=True, text=True, timeout=1800)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     return out / "_build" / "html"

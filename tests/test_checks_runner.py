@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 from autograder import mistakes as m
-from autograder.checks import CheckFailure, check_gru_forward, check_lstm_forward, check_rnn_cell_forward, \
+from autograder.checks import CheckFailure, check_gru_cell_forward, check_gru_forward, check_lstm_forward, check_rnn_cell_forward, \
     check_rnn_forward
 from autograder.checks._catalogue import mistake_pairs, single_mistakes
-from autograder.checks._runner import consensus, recurrent_cases
+from autograder.checks._runner import (consensus, partial_score, recording_variants, recurrent_cases,
+                                       variants_in)
 from autograder.checks._undefined import explained_outputs, why_not_defined
 from autograder.reference import (gru_bias_for, gru_bias_shape, gru_cell_forward, gru_forward, lstm_cell_forward,
                                   lstm_forward, mistaken_outputs, rnn_cell_forward, rnn_forward)
@@ -169,6 +170,48 @@ def test_gru_variants_right_for_one_variant_say_which_cases_pass():
     message = failure_of(check_gru_forward, reset_before_always)
     assert "1 of 3 cases pass" in message
     assert f"'{m.RESET_BEFORE_MATMUL.name}'" in message.splitlines()[-1]
+
+
+@pytest.mark.parametrize("points, right, total, score", [
+    (4, 1, 4, 1.0), (4, 3, 4, 3.0), (4, 1, 3, 1.0), (2, 1, 4, 0.5), (3, 1, 2, 1.5), (3, 2, 3, 2.0),
+    (1, 1, 3, 0.0), (4, 0, 4, 0.0), (4, 4, 4, 4.0), (0.5, 3, 4, 0.0)])
+def test_partial_score_is_the_share_of_right_variants_rounded_down_to_half_points(points, right, total, score):
+    assert partial_score(points, right, total) == score
+
+
+def test_a_gru_right_for_one_variant_says_so_and_is_recorded_across_calls():
+    def d2l_like(x, h0, W_x, W_h, b, reset_after=True, z_convention="keep"):  # ignores the variant
+        return gru_like(x, h0, W_x, W_h, b, "keep")
+    with recording_variants() as record:
+        visible = failure_of(check_gru_forward, d2l_like)
+        hidden = failure_of(check_gru_forward, d2l_like, hidden=True)
+    assert "right for 1 of 3 variants (reset_after=False, z_convention='keep')" in visible
+    assert variants_in(visible) == (1, 3)
+    assert variants_in(hidden) is None  # its (False, "keep") case has zero weights, which tell no variant
+    assert record == {(("reset_after", r), ("z_convention", z)): (r, z) == (False, "keep") for r in (True, False)
+                      for z in ("keep", "update")}
+
+
+def test_a_gru_cell_that_fits_only_the_zero_weights_case_earns_no_variant():
+    def constant(x_t, h_prev, W_x, W_h, b, reset_after=True, z_convention="keep"):
+        half = np.full_like(h_prev, 0.5)
+        return h_prev / 2, {"z": half, "r": half, "h_tilde": np.zeros_like(h_prev)}
+    with recording_variants() as record:
+        message = failure_of(check_gru_cell_forward, constant, hidden=True)
+    assert "1 of 4 cases pass" in message  # the zero-weights case
+    assert variants_in(message) is None and not any(record.values())
+
+
+def test_checks_without_variants_and_wrong_gru_cells_give_no_partial_credit():
+    def zeros(x, h0, W_x, W_h, b, reset_after=True, z_convention="keep"):
+        return np.zeros(x.shape[:2] + h0.shape[1:]), np.zeros_like(h0)
+    with recording_variants() as record:
+        message = failure_of(check_gru_forward, zeros, hidden=True)
+    assert variants_in(message) is None and not any(record.values())  # no variant right: no line
+    with recording_variants() as record:
+        message = failure_of(check_rnn_forward, lambda x, h0, W_x, W_h, b: (np.zeros(x.shape[:2] + h0.shape[1:]),
+                                                                              np.zeros_like(h0)), hidden=True)
+    assert "1 of 4 cases pass" in message and variants_in(message) is None and record == {}
 
 
 def gru_like(x, h0, W_x, W_h, b, z_convention):

@@ -12,6 +12,8 @@ import pytest
 
 from autograder.grading.grade import in_shard
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "ps01-rnn" / "ps01-rnn.ipynb"
 STUDENT_COPY = ROOT / "exercises" / "ps01-rnn" / "ps01-rnn.ipynb"

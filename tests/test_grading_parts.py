@@ -274,6 +274,56 @@ def test_each_planned_check_is_served_once_and_only_in_its_cell(service, capsys)
                                "(repeated 2 times)"]
 
 
+def d2l_gru_cell(x_t, h_prev, W_x, W_h, b, reset_after=True, z_convention="keep"):
+    """Right for one variant only: reset before the matmul, z keeping the old state, whatever is asked."""
+    b = b.sum(axis=0) if b.ndim == 2 else b
+    u = h_prev.shape[1]
+    a = x_t @ W_x + b
+    z = 1 / (1 + np.exp(-(a[:, :u] + h_prev @ W_h[:, :u])))
+    r = 1 / (1 + np.exp(-(a[:, u:2 * u] + h_prev @ W_h[:, u:2 * u])))
+    n = np.tanh(a[:, 2 * u:] + (r * h_prev) @ W_h[:, 2 * u:])
+    return z * h_prev + (1 - z) * n, {"z": z, "r": r, "h_tilde": n}
+
+
+GRU_CELL = plan_grade_cell("check_gru_cell_forward(gru_cell_forward)\n"
+                           "check_gru_cell_forward(gru_cell_forward, hidden=True)")
+
+
+def test_a_cell_right_for_some_variants_shows_its_messages_and_its_partial_score(service, capsys):
+    service.begin_cell("test_gru_cell_forward", GRU_CELL)
+    kernel_checks.run_check("check_gru_cell_forward", (d2l_gru_cell,), {})  # goes on to the hidden call
+    with pytest.raises(kernel_checks.CheckFailure, match="z_convention flipped|two mistakes together"):
+        kernel_checks.run_check("check_gru_cell_forward", (d2l_gru_cell,), {"hidden": True})
+    service.end_cell()
+    assert "right for 1 of 3 variants" in capsys.readouterr().out
+    text, result = service.outputs_for("test_gru_cell_forward", GRU_CELL, [], points=4)
+    assert text["output_type"] == "stream" and "two mistakes together" in text["text"]
+    assert text["text"].endswith("partial credit: 1 of 4 points, right for 1 of 4 variants "
+                                 "(reset_after=False, z_convention='keep')\n")
+    assert text["text"].count("hint:") == 1  # the hidden call's failure in one line
+    assert result["output_type"] == "execute_result" and result["data"] == {"text/plain": "1"}
+    # nbgrader's autograde reads the points from the result
+    from nbformat.v4 import new_code_cell
+    from nbgrader.utils import determine_grade
+    cell = new_code_cell("", outputs=[text, result], metadata={"nbgrader": {"grade": True, "points": 4}})
+    assert determine_grade(cell) == (1.0, 4.0)
+    # without a score the cell fails as before; a point is too little for a quarter of one variant
+    (error,) = service.outputs_for("test_gru_cell_forward", GRU_CELL, [])
+    assert error["output_type"] == "error" and "right for 1 of 3 variants" in error["evalue"]
+    (error,) = service.outputs_for("test_gru_cell_forward", GRU_CELL, [], points=1)
+    assert error["output_type"] == "error"
+
+
+def test_a_cell_without_variants_stays_all_or_nothing(service):
+    plan = cell_plan()
+    service.begin_cell("test_cell", plan)
+    with pytest.raises(kernel_checks.CheckFailure):
+        kernel_checks.run_check("check_rnn_cell_forward", (wrong_cell,), {})
+    service.end_cell()
+    (output,) = service.outputs_for("test_cell", plan, [], points=3)
+    assert output["output_type"] == "error"
+
+
 def test_the_students_exceptions_keep_their_names(service):
     def stops(*args):
         raise SystemExit(0)
@@ -341,6 +391,21 @@ def test_the_kernels_reference_refuses_to_answer(tmp_path):
         capture_output=True, text=True)
     assert run.stdout.count("your function called the course's reference autograder.reference.rnn_forward") == 2
 
+
+
+def test_the_kernel_package_holds_the_data_generators_only(tmp_path):
+    """A homework trains on the course's generators: the kernel package has them, numpy only, and no models."""
+    package = build_kernel_package(tmp_path / "package")
+    assert sorted(p.name for p in (package / "autograder" / "training").iterdir()) == \
+        ["__init__.py", "forecasting.py", "negation.py"]
+    run = subprocess.run([sys.executable, "-I", "-c", (
+        f"import sys; sys.path.insert(0, {str(package)!r})\n"
+        "from autograder.training.forecasting import weather_series\n"
+        "from autograder.training.negation import negation_dataset\n"
+        "print(weather_series(3, seed=1).shape, negation_dataset(2, seed=1)[0].shape,\n"
+        "      sorted(m for m in ('torch', 'keras', 'tensorflow') if m in sys.modules))\n")],
+        capture_output=True, text=True)
+    assert run.stdout.strip() == "(72, 5) (2, 16) []", run.stdout + run.stderr
 
 # ----------------------------------------------------------------------------- the sandbox
 

@@ -108,17 +108,20 @@ def feedback_text(out, student):
     return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
+@pytest.mark.e2e
 def test_solution_gets_full_marks(graded):
     _, rows, _, _ = graded
     assert float(rows["solution"]["score"]) == float(rows["solution"]["max_score"]) > 0, rows["solution"]
 
 
+@pytest.mark.e2e
 def test_blank_copy_gets_zero_without_crashing(graded):
     _, rows, out, _ = graded
     assert float(rows["blank"]["score"]) == 0 and rows["blank"]["problem"] == ""
     assert "not implemented yet" in feedback_text(out, "blank")
 
 
+@pytest.mark.e2e
 def test_wrong_submissions_get_their_score_and_hint(graded):
     assignment, rows, out, _ = graded
     wrong = expected_wrong(assignment)
@@ -126,8 +129,12 @@ def test_wrong_submissions_get_their_score_and_hint(graded):
     for name, spec in wrong.items():
         assert float(rows[name]["score"]) == spec["score"], (name, rows[name])
         assert spec["hint"] in feedback_text(out, name), name
+        for cell, points in spec.get("cells", {}).items():  # partial credit, per grade cell
+            assert float(rows[name][cell]) == points, (name, cell, rows[name])
+        assert spec.get("feedback", "") in feedback_text(out, name), name
 
 
+@pytest.mark.e2e
 def test_feedback_shows_messages_but_no_hidden_test_source(graded):
     _, rows, out, _ = graded
     for student in rows:
@@ -136,10 +143,12 @@ def test_feedback_shows_messages_but_no_hidden_test_source(graded):
         assert "most recent call last" not in text and "---->" not in text
 
 
+@pytest.mark.e2e
 def test_submissions_are_never_modified(graded):
     assert graded[3]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_self_check_gives_the_solution_every_visible_point(assignment):
     run = subprocess.run([sys.executable, "-m", "autograder", "check", str(notebook_path("solutions", assignment))],
@@ -148,3 +157,15 @@ def test_self_check_gives_the_solution_every_visible_point(assignment):
     score = re.search(r"score on the visible checks: (\S+) / (\S+)", run.stdout)
     assert score and score.group(1) == score.group(2)
     assert "without encryption" not in run.stdout + run.stderr  # the kernel is reached over ipc
+
+
+@pytest.mark.e2e
+def test_self_check_reports_partial_credit_for_a_gru_right_in_one_variant():
+    run = subprocess.run([sys.executable, "-m", "autograder", "check",
+                          str(ROOT / "tests" / "submissions" / "ps04" / "d2l_style_cell.ipynb")],
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 1, run.stdout + run.stderr  # not every task passes
+    assert "[PART] test_gru_cell_forward (1/4 points)" in run.stdout
+    assert "right for 1 of 3 variants (reset_after=False, z_convention='keep')" in run.stdout
+    assert "[FAIL] test_torch_gru_states (2 points)" in run.stdout  # no variants: all or nothing
+    assert "score on the visible checks: 6.5 / 15" in run.stdout

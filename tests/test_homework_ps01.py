@@ -29,18 +29,21 @@ def graded_class(tmp_path_factory):
     return rows, run.stdout
 
 
+@pytest.mark.e2e
 def test_grades_csv_has_one_column_per_graded_cell(graded_class):
     rows, _ = graded_class
     assert list(rows["solution"]) == ["student_id", "assignment", "score", "max_score", "test_rnn_cell_forward",
                                       "test_rnn_forward", "test_make_torch_rnn", "problem", "flags"]
 
 
+@pytest.mark.e2e
 def test_grading_prints_a_summary(graded_class):
     _, stdout = graded_class
     assert "solution: 10 / 10" in stdout and "blank: 0 / 10" in stdout
     assert "graded 2 submissions" in stdout
 
 
+@pytest.mark.e2e
 def test_nbgrader_submitted_layout_is_accepted(tmp_path):
     submitted = tmp_path / "submitted" / "alice" / "ps01-rnn"
     submitted.mkdir(parents=True)
@@ -75,6 +78,7 @@ def test_unknown_assignment_is_explained(tmp_path):
     (SOLUTION, True, "10 / 10"),
     (WRONG / "state_not_carried.ipynb", False, "6 / 10"),
 ])
+@pytest.mark.e2e
 def test_self_check_reports_each_task(notebook, passed, score):
     run = subprocess.run([sys.executable, "-m", "autograder", "check", str(notebook)],
                          capture_output=True, text=True, timeout=300)

@@ -19,6 +19,8 @@ import pytest
 
 from site_browser import ARTEFACTS, tell
 
+pytestmark = pytest.mark.install
+
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 FRAMEWORK_DISTRIBUTIONS = {"torch", "tensorflow", "tensorflow-cpu", "keras", "jax", "tf-keras"}

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[1]
 HOMEWORK = sorted(p.parent.name for p in (ROOT / "solutions").glob("ps*/*.ipynb"))
 

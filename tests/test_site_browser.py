@@ -28,6 +28,8 @@ from helpers import page_text
 from site_browser import (ARTEFACTS, chapter_of, chromium, console_errors, open_page, page_weight, resources,
                           screenshot, serve, tell, toc_pages)
 
+pytestmark = [pytest.mark.browser, pytest.mark.book]
+
 PAGES = toc_pages()
 SCREENSHOTS = ARTEFACTS / "screenshots"
 # A first visit to any page, uncompressed: theme (~2 MB, mostly the icon font), MathJax (~1.3 MB), figures.

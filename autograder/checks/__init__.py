@@ -16,5 +16,6 @@ from .gru_frameworks import check_flip_z_convention, check_keras_gru_states, che
 from .autograd import check_rnn_backward_autograd
 from .models import check_keras_forecaster, check_torch_forecaster
 from .training import check_marked_sign_batch, check_marked_sign_model
+from .forecast_training import check_forecaster_model
 from .quiz import check_quick_check
 from .stacks import check_stack_params_from_torch

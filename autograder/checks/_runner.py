@@ -5,7 +5,20 @@ summary: the first failure in full, the others a line each, the hint last. The r
 (``recurrent_check``) are data: which reference function gives the answer, which arguments the
 student's function receives, which outputs it returns; the mistakes they name come from
 ``_catalogue`` as perturbations of the reference, computed by ``reference.mistaken_outputs``.
+
+Partial credit is decided here too (``partial_score``). A check whose cases come in variants
+(the GRU's reset_after × z_convention) passes ``variant_of`` to ``run_cases``: a variant is right
+when every case of it passes, and the grader, which records each call's variants
+(``recording_variants``), gives a grade cell the share of its points that its right variants
+earn, over all the cell's calls. Checks without variants stay all-or-nothing: a case-by-case
+share would pay for a constant answer that happens to fit a zero-weights case.
 """
+
+import contextlib
+import contextvars
+import math
+import re
+from fractions import Fraction
 
 import numpy as np
 
@@ -19,10 +32,78 @@ from ._report import (CheckFailure, as_checked_array, call_student, describe_cas
                       mismatch_lines, passed, rel_error, tolerances_for, unpack_outputs)
 
 
-def run_cases(func_name, cases, run_one):
+# --- partial credit --------------------------------------------------------------------------
+
+SCORE_STEP = Fraction(1, 2)  # partial scores are rounded down to half points
+_VARIANT_LINE = re.compile(r"^  right for (\d+) of (\d+) variants", re.M)
+_RECORD = contextvars.ContextVar("variant_record", default=None)
+
+
+def partial_score(points, right, total):
+    """A grade cell's score when ``right`` of its ``total`` variants are right.
+
+    ``points`` times the share, rounded down to ``SCORE_STEP``: 0 when nothing is right, the full
+    points only when everything is.
+    """
+    if total <= 0 or right <= 0:
+        return 0.0
+    if right >= total:
+        return float(points)
+    share = Fraction(points).limit_denominator(1000) * right / total
+    return float(math.floor(share / SCORE_STEP) * SCORE_STEP)
+
+
+def variants_line(results):
+    """"  right for 1 of 4 variants (reset_after=False, z_convention='keep')" from {variant: right}."""
+    right = [variant for variant, ok in results.items() if ok]
+    names = "; ".join(", ".join(f"{k}={v!r}" for k, v in variant) for variant in right)
+    return f"  right for {len(right)} of {len(results)} variants" + (f" ({names})" if names else "")
+
+
+def variants_in(message):
+    """(right, total) from a failure message's variants line, or None (the self-check reads it)."""
+    found = _VARIANT_LINE.search(message)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+@contextlib.contextmanager
+def recording_variants():
+    """Collect {variant: right} from every ``run_cases`` with variants inside the block.
+
+    A variant is right only if it is right in every call that meets it (visible and hidden).
+    """
+    record = {}
+    token = _RECORD.set(record)
+    try:
+        yield record
+    finally:
+        _RECORD.reset(token)
+
+
+def _variant_results(cases, failures, variant_of):
+    failed = {index for index, _ in failures}
+    results = {}
+    for index, case in enumerate(cases, 1):
+        variant = variant_of(case)
+        if variant is not None:
+            results[variant] = results.get(variant, True) and index not in failed
+    record = _RECORD.get()
+    if record is not None:
+        for variant, ok in results.items():
+            record[variant] = record.get(variant, True) and ok
+    return results
+
+
+# --- the runner ----------------------------------------------------------------------------------
+
+def run_cases(func_name, cases, run_one, variant_of=None):
     """Run ``run_one(index, case)`` on every case; raise one summary of all failures, or print the pass.
 
-    Returns the number of cases (all passed).
+    ``variant_of(case)`` names a case's variant as a tuple of (option, value) pairs, for a check
+    whose cases come in variants: the summary then says which variants are right, and the
+    grader can give partial credit. A case that cannot tell the variants apart names None: it
+    neither earns nor costs a variant (it still fails the check). Returns the number of cases
+    (all passed).
     """
     failures, explained = [], []
     for index, case in enumerate(cases, 1):
@@ -31,6 +112,7 @@ def run_cases(func_name, cases, run_one):
         except CheckFailure as failure:
             failures.append((index, str(failure)))
             explained.append(getattr(failure, "explanations", None))
+    results = _variant_results(cases, failures, variant_of) if variant_of else None
     if not failures:
         passed(func_name, len(cases))
         return len(cases)
@@ -42,6 +124,10 @@ def run_cases(func_name, cases, run_one):
     if agreed:
         message = "\n".join([line for line in message.splitlines() if not line.startswith("  hint:")]
                             + [hint_line([a if len(a) > 1 else a[0] for a in agreed])])
+    if results and any(results.values()):  # which variants are right, when some are
+        lines = message.splitlines()
+        at = next((k for k, line in enumerate(lines) if line.startswith("  hint:")), len(lines))
+        message = "\n".join(lines[:at] + [variants_line(results)] + lines[at:])
     raise CheckFailure(message)
 
 
@@ -271,4 +357,7 @@ def recurrent_check(kind, level, func_name, student, hidden):
             failure.explanations = [match if isinstance(match, tuple) else (match,) for match in matches]
         raise failure
 
-    return run_cases(func_name, cases, run_one)
+    def variant_of(spec):  # zero weights give h_prev / 2 in every variant: such a case earns none
+        return tuple(sorted(spec[4].items())) if any(np.any(p) for p in spec[3]) else None
+
+    return run_cases(func_name, cases, run_one, variant_of if kind == "gru" else None)

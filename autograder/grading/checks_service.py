@@ -11,6 +11,11 @@ nothing: the graded notebook's grade-cell outputs are replaced by the verdicts r
 (``GradingExecute``), and nbgrader scores those. To keep the service from becoming an oracle,
 it serves only the check calls written in the grade cell being executed (parsed from the
 instructor's source, which nbgrader restores), each at most once.
+
+A grade cell whose checks have variants (``run_cases(..., variant_of=...)``) earns partial credit:
+its calls all run even after one fails, and when some variants are right the cell shows the
+messages and then, as its result, the score (``partial_score``), which nbgrader's autograde
+records as the cell's points. Any other failing cell ends with an error, worth nothing.
 """
 
 import ast
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 
 from nbformat.v4 import new_output
 
+from ..checks._runner import partial_score, recording_variants, variants_line
 from . import wire
 from .results import BoundedLog, printable
 
@@ -42,6 +48,7 @@ class Verdict:
     check: str
     passed: bool
     text: str
+    variants: dict = None  # {variant: right} for a check with variants, else None
 
 
 class StudentCodeStopped(BaseException):
@@ -150,9 +157,16 @@ class CheckService:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.socket_path)
 
-    def outputs_for(self, grade_id, plan, kernel_outputs, not_run_reason=None):
-        """The grade cell's outputs as the recorded verdicts say, whatever the kernel showed."""
+    def outputs_for(self, grade_id, plan, kernel_outputs, not_run_reason=None, points=None):
+        """The grade cell's outputs as the recorded verdicts say, whatever the kernel showed.
+
+        With ``points`` given, a cell whose variants are partly right gets its messages as text
+        and its partial score as the cell's result (see ``partial_outputs``).
+        """
         recorded = self.verdicts.get(grade_id, {})
+        partial = partial_outputs([recorded.get(index) for index in range(len(plan))], points)
+        if partial:
+            return partial
         outputs = []
         for index, call in enumerate(plan):
             verdict = recorded.get(index)
@@ -210,7 +224,9 @@ class CheckService:
             return
         verdict = self._run_check(name, args, kwargs, cell.grade_id)
         self.verdicts.setdefault(cell.grade_id, {})[index] = verdict
-        wire.send(connection, {"op": "verdict", "passed": verdict.passed, "text": verdict.text})
+        # a failed check with variants lets the cell's later calls run: they may add right variants
+        go_on = not verdict.passed and verdict.variants is not None and len(cell.served) < len(cell.plan)
+        wire.send(connection, {"op": "verdict", "passed": verdict.passed, "text": verdict.text, "go_on": go_on})
 
     def _run_check(self, name, args, kwargs, grade_id=""):
         import autograder.checks as checks
@@ -225,15 +241,15 @@ class CheckService:
         self.returned = _Returned()
         printed = io.StringIO()
         try:
-            with contextlib.redirect_stdout(printed):
+            with contextlib.redirect_stdout(printed), recording_variants() as variants:
                 check(*args, **kwargs)
         except AssertionError as failure:
-            return Verdict(name, False, str(failure) + self._precision_note(str(failure)))
+            return Verdict(name, False, str(failure) + self._precision_note(str(failure)), variants or None)
         except StudentCodeStopped as stop:
             return Verdict(name, False, str(stop))
         except Exception as error:
             return Verdict(name, False, self._fault(name, args, kwargs, error, grade_id))
-        return Verdict(name, True, printed.getvalue().strip())
+        return Verdict(name, True, printed.getvalue().strip(), variants or None)
 
     def _precision_note(self, text):
         """Say when low precision is the likely cause of a numeric mismatch."""
@@ -381,6 +397,31 @@ def _same(expected, got):
         return type(expected) is type(got) and bool(expected == got)
     except Exception:  # comparing arrays or odd objects
         return False
+
+
+def partial_outputs(verdicts, points):
+    """A partly right cell's outputs: every message as text, then the score as the cell's result.
+
+    None unless every planned call ran, some failed, all of them have variants and the score
+    (``partial_score`` over the variants of all the calls) is above zero.
+    """
+    if points is None or not verdicts or any(v is None or v.variants is None for v in verdicts) \
+            or all(v.passed for v in verdicts):
+        return None
+    variants = {}
+    for verdict in verdicts:
+        for variant, right in verdict.variants.items():
+            variants[variant] = variants.get(variant, True) and right
+    right = sum(variants.values())
+    score = partial_score(points, right, len(variants))
+    if score <= 0:
+        return None
+    failed = [verdict for verdict in verdicts if not verdict.passed]
+    texts = [verdict.text for verdict in verdicts if verdict.passed] + [failed[0].text]
+    texts += [verdict.text.splitlines()[0] for verdict in failed[1:]]  # the first failure says it all
+    texts.append(f"partial credit: {score:g} of {float(points):g} points,{variants_line(variants)[1:]}")
+    return [new_output("stream", name="stdout", text="\n".join(texts) + "\n"),
+            new_output("execute_result", data={"text/plain": f"{score:g}"}, execution_count=None)]
 
 
 def _not_run_message(check, kernel_outputs, not_run_reason):

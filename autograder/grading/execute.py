@@ -284,7 +284,8 @@ class GradingExecute(Execute):
                 self.room.notes.append(f"{grade_id}: judged in the kernel (the cell does more than call checks)")
                 continue
             kernel_outputs = explained_outputs(cell.get("outputs"), nb.cells[:index])  # why a name is undefined
-            cell.outputs = service.outputs_for(grade_id, plan, kernel_outputs, self.not_run.get(index))
+            cell.outputs = service.outputs_for(grade_id, plan, kernel_outputs, self.not_run.get(index),
+                                               cell.metadata.nbgrader.get("points"))
 
 
 def _content_size(value, budget=1 << 40):

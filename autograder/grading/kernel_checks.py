@@ -56,8 +56,8 @@ def run_check(name, args, kwargs):
                 with numpy_task(name):  # a numpy task's function may not run nn.RNN & co. here either
                     _answer(sock, functions, message)
             elif message.get("op") == "verdict":
-                if message.get("passed") or message.get("skipped"):
-                    print(message.get("text", ""))
+                if message.get("passed") or message.get("skipped") or message.get("go_on"):
+                    print(message.get("text", ""))  # go_on: a failure the cell's next checks may add to
                     return None
                 raise CheckFailure(message.get("text", f"{name} failed")) from None
 

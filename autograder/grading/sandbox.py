@@ -224,6 +224,9 @@ class Sandbox:
                               "and allow user namespaces if bwrap says 'Operation not permitted'")
 
 
+KERNEL_TRAINING_MODULES = ("__init__.py", "forecasting.py", "negation.py")
+
+
 def build_kernel_package(target):
     """Write the ``autograder`` package a grading kernel imports: remote checks, refusing reference."""
     here = Path(__file__).resolve().parent
@@ -235,6 +238,10 @@ def build_kernel_package(target):
     shutil.copyfile(here / "wire.py", package / "checks" / "wire.py")
     shutil.copyfile(here / "numpy_only.py", package / "checks" / "numpy_only.py")
     shutil.copyfile(here / "kernel_reference.py", package / "reference" / "__init__.py")
+    # the homework's data generators (numpy only, no answers in them): a notebook trains on their data
+    (package / "training").mkdir(exist_ok=True)
+    for name in KERNEL_TRAINING_MODULES:
+        shutil.copyfile(here.parent / "training" / name, package / "training" / name)
     for path in [Path(target), *Path(target).rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return Path(target)

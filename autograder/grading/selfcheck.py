@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..checks._runner import partial_score, variants_in
 from ..checks._undefined import why_not_defined
 from .course import CELL_TIMEOUT_SECONDS, CourseError
 
@@ -23,6 +24,11 @@ class TaskVerdict:
     points: float
     passed: bool
     message: str
+    score: float = None  # the points earned; partial when some variants are right
+
+    def __post_init__(self):
+        if self.score is None:
+            self.score = self.points if self.passed else 0.0
 
 
 def check_notebook(path):
@@ -89,6 +95,7 @@ def _verdict(cell, earlier_cells=()):
     missing = _missing_frameworks(list(earlier_cells) + [cell], cell)
     info = cell.metadata["nbgrader"]
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    points, score = float(info.get("points", 0)), None
     named = re.search(r"No module named '(\w+)", str(errors[0].get("evalue", ""))) if errors else None
     if named and named.group(1) in FRAMEWORKS:  # the task's code or its check imports a missing framework
         message = f"this task needs {FRAMEWORKS[named.group(1)]}"
@@ -96,22 +103,26 @@ def _verdict(cell, earlier_cells=()):
         message = f"this task needs {' and '.join(missing)}"
     elif errors:
         message = f"{errors[0]['ename']}: {ANSI_ESCAPE.sub('', errors[0]['evalue'])}"
+        variants = variants_in(message)  # a check with variants, some of them right: partial credit
+        score = partial_score(points, *variants) if variants else 0.0
         reason = why_not_defined(errors[0], earlier_cells)
         if reason:
             message += f"\n  because {reason}"
     else:
         message = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-    return TaskVerdict(info["grade_id"], float(info.get("points", 0)), not errors, message.strip())
+    return TaskVerdict(info["grade_id"], points, not errors, message.strip(), score)
 
 
 def report(verdicts):
     """Text for the terminal: each task's verdict and message, then the score."""
     lines = []
     for v in verdicts:
-        mark = "PASS" if v.passed else "FAIL"
-        lines.append(f"[{mark}] {v.grade_id} ({v.points:g} points)")
+        if v.passed or not v.score:
+            lines.append(f"[{'PASS' if v.passed else 'FAIL'}] {v.grade_id} ({v.points:g} points)")
+        else:
+            lines.append(f"[PART] {v.grade_id} ({v.score:g}/{v.points:g} points)")
         lines.extend(f"    {line}" for line in v.message.splitlines())
-    score = sum(v.points for v in verdicts if v.passed)
+    score = sum(v.score for v in verdicts)
     lines.append(f"score on the visible checks: {score:g} / {sum(v.points for v in verdicts):g} "
                  "(grading also runs hidden checks)")
     return "\n".join(lines)
