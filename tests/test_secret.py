@@ -213,7 +213,7 @@ def _torch_case_sets():
 
 
 def _numpy_case_sets():
-    from autograder.checks import gru_frameworks, layers, models, training
+    from autograder.checks import forecast_training, gru_frameworks, layers, models, training
 
     sets = {name: (lambda name=name: CASE_FUNCTIONS[name](True)) for name in CASE_FUNCTIONS}
     sets.update({
@@ -224,6 +224,7 @@ def _numpy_case_sets():
         "probe_batch": lambda: [models.probe_batch(spec, True, i) for i, spec in enumerate(models._SPECS[True])],
         "marked_sign_batch": lambda: training.batch_cases(True),
         "marked_sign_test": lambda: training.hidden_test(),
+        "forecast_test": lambda: forecast_training.hidden_test(),
         "bidirectional": lambda: [_cases.case_rng(spec[-1], True, "bidirectional", i).normal(size=3)
                                   for i, spec in enumerate(layers._BIDIRECTIONAL_SPECS[True])],
     })
@@ -281,6 +282,8 @@ def test_no_check_draws_from_a_fixed_seed_but_through_case_rng():
             where = f"{path.name}:{call.lineno}"
             assert path.name == "_cases.py", f"{where}: draw cases through _cases.case_rng, not default_rng"
             assert call.args and not _constant(call.args[0]), f"{where}: default_rng on a fixed seed"
+        assert path.name == "quiz.py" or "hashlib" not in path.read_text(), \
+            f"{path.name}: a seed hashed from a fixed phrase is the same for every student; use case_rng"
         for name in ("RandomState", "seed"):
             assert not [c for c in _calls(tree, name) if "random" in ast.unparse(c.func)], \
                 f"{path.name}: numpy's global or legacy generator"
