@@ -192,15 +192,15 @@ def test_the_answer_key_is_what_the_frameworks_compute(hidden):
     """The reference on the converted weights equals the layers' own outputs on every case."""
     import torch
 
-    for spec in checks._TORCH_SPECS[hidden]:
-        module, x = checks._torch_case(*spec)
+    for index, spec in enumerate(checks._TORCH_SPECS[hidden]):
+        module, x = checks._torch_case(*spec, hidden=hidden, index=index)
         with torch.no_grad():
             framework = module.double()(torch.from_numpy(x))[0].numpy()
         np.testing.assert_allclose(reference_forward(x, None, *from_torch(module))[0], framework, atol=1e-12)
     from autograder.frameworks import keras
 
-    for spec in checks._KERAS_SPECS[hidden]:
-        weights, x = checks._keras_case(*spec)
+    for index, spec in enumerate(checks._KERAS_SPECS[hidden]):
+        weights, x = checks._keras_case(*spec, hidden=hidden, index=index)
         layer = keras().layers.GRU(spec[3], reset_after=spec[4], return_sequences=True)
         layer.build((None, None, spec[2]))
         layer.set_weights(weights)

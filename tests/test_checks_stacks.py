@@ -81,8 +81,8 @@ def test_the_answer_key_reproduces_the_module(hidden):
     """stacked_forward with the expected weights gives the module's output, h_n and c_n."""
     import torch
 
-    for spec in checks._SPECS[hidden]:
-        module = checks._module(*spec).double()
+    for index, spec in enumerate(checks._SPECS[hidden]):
+        module = checks._module(*spec, hidden=hidden, index=index).double()
         x = np.random.default_rng(7).normal(size=(2, 5, spec[0]))
         with torch.no_grad():
             output, (h_n, c_n) = module(torch.from_numpy(x))

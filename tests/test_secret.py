@@ -1,5 +1,6 @@
 """Hidden cases come from the course secret: per student, reproducible, and out of a lookup table's reach."""
 
+import ast
 import csv
 import hashlib
 import json
@@ -189,3 +190,138 @@ def test_case_rng_is_fixed_when_visible_and_secret_when_hidden():
         assert not np.array_equal(alice, np.random.default_rng(131).normal(size=3))
     with s.hidden_case_source(SECRET, "ps03-lstm", "bob"):
         assert not np.array_equal(alice, _cases.case_rng(131, True, "torch_modules", 0).normal(size=3))
+
+
+# --- every hidden case set, not only those of _cases.py -----------------------------------------
+
+def _module_arrays(module):
+    return [p.detach().double().numpy() for p in module.parameters()]
+
+
+def _torch_case_sets():
+    from autograder.checks import gru_frameworks, lstm, stacks
+
+    return {
+        "torch_gru": lambda: [(_module_arrays(module), x) for module, x in
+                              (gru_frameworks._torch_case(*spec, hidden=True, index=i)
+                               for i, spec in enumerate(gru_frameworks._TORCH_SPECS[True]))],
+        "torch_stack": lambda: [_module_arrays(stacks._module(*spec, hidden=True, index=i))
+                                for i, spec in enumerate(stacks._SPECS[True])],
+        "torch_modules": lambda: [(sizes, _module_arrays(module))
+                                  for kind in ("lstm", "gru") for sizes, module in lstm.torch_module_cases(kind, True)],
+    }
+
+
+def _numpy_case_sets():
+    from autograder.checks import forecast_training, gru_frameworks, layers, models, training
+
+    sets = {name: (lambda name=name: CASE_FUNCTIONS[name](True)) for name in CASE_FUNCTIONS}
+    sets.update({
+        "upstream_gradient": lambda: [_cases.upstream_gradient(dict(batch=2, time=3, units=4), i, True)
+                                      for i in range(4)],
+        "keras_gru": lambda: [gru_frameworks._keras_case(*spec, hidden=True, index=i)
+                              for i, spec in enumerate(gru_frameworks._KERAS_SPECS[True])],
+        "probe_batch": lambda: [models.probe_batch(spec, True, i) for i, spec in enumerate(models._SPECS[True])],
+        "marked_sign_batch": lambda: training.batch_cases(True),
+        "marked_sign_test": lambda: training.hidden_test(),
+        "forecast_test": lambda: forecast_training.hidden_test(),
+        "bidirectional": lambda: [_cases.case_rng(spec[-1], True, "bidirectional", i).normal(size=3)
+                                  for i, spec in enumerate(layers._BIDIRECTIONAL_SPECS[True])],
+    })
+    return sets
+
+
+def _all_case_sets():
+    sets = _numpy_case_sets()
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return sets
+    return {**sets, **_torch_case_sets()}
+
+
+ASSIGNMENTS = [path.parent.name for path in sorted((ROOT / "solutions").glob("ps*/*.ipynb"))]
+
+
+@pytest.mark.parametrize("name", sorted(_all_case_sets()))
+def test_every_hidden_case_set_is_per_student_and_reproducible(name):
+    """For every assignment, two students meet different hidden inputs and a regrade meets the same."""
+    build = _all_case_sets()[name]
+    for assignment in ASSIGNMENTS:
+        with s.hidden_case_source(SECRET, assignment, "alice"):
+            alice = fingerprint(build())
+        with s.hidden_case_source(SECRET, assignment, "alice"):
+            assert fingerprint(build()) == alice, f"{name}: a regrade of {assignment} drew other cases"
+        with s.hidden_case_source(SECRET, assignment, "bob"):
+            assert fingerprint(build()) != alice, f"{name}: two students of {assignment} drew the same cases"
+
+
+def _calls(tree, name):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (isinstance(func, ast.Attribute) and func.attr == name) or (isinstance(func, ast.Name)
+                                                                           and func.id == name):
+                yield node
+
+
+def _constant(node):
+    """Whether an expression is made of literals only (a fixed seed)."""
+    return all(isinstance(n, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop, ast.Tuple,
+                              ast.List, ast.Load)) for n in ast.walk(node))
+
+
+def test_no_check_draws_from_a_fixed_seed_but_through_case_rng():
+    """A new case function cannot slip through on a fixed seed: outside _cases.py the checks draw
+    only through case_rng (which takes the course secret when hidden); inside it, default_rng never
+    gets a literal; and no case_rng call pins hidden to False."""
+    checks = ROOT / "autograder" / "checks"
+    for path in sorted(checks.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for call in _calls(tree, "default_rng"):
+            where = f"{path.name}:{call.lineno}"
+            assert path.name == "_cases.py", f"{where}: draw cases through _cases.case_rng, not default_rng"
+            assert call.args and not _constant(call.args[0]), f"{where}: default_rng on a fixed seed"
+        assert path.name == "quiz.py" or "hashlib" not in path.read_text(), \
+            f"{path.name}: a seed hashed from a fixed phrase is the same for every student; use case_rng"
+        for name in ("RandomState", "seed"):
+            assert not [c for c in _calls(tree, name) if "random" in ast.unparse(c.func)], \
+                f"{path.name}: numpy's global or legacy generator"
+        for call in _calls(tree, "case_rng"):
+            hidden = call.args[1] if len(call.args) > 1 else None
+            assert not (isinstance(hidden, ast.Constant) and hidden.value is False), \
+                f"{path.name}:{call.lineno}: case_rng with hidden=False"
+
+
+# --- the results fingerprint: a new secret or template regrades -----------------------------------
+
+def test_the_results_fingerprint_follows_the_secret_and_the_templates_without_holding_the_secret(tmp_path):
+    from types import SimpleNamespace
+
+    from autograder.grading.results import fingerprint
+    from autograder.grading.sandbox import Limits
+
+    package, source = tmp_path / "autograder", tmp_path / "source"
+    (package / "grading" / "templates").mkdir(parents=True)
+    source.mkdir()
+    (package / "checks.py").write_text("def check(): pass\n")
+    template = package / "grading" / "templates" / "feedback.html.j2"
+    template.write_text("<p>{{ score }}</p>\n")
+    (source / "ps01.ipynb").write_text("{}")
+    assignment, limits = SimpleNamespace(source_dir=source), Limits()
+
+    def current(secret=SECRET):
+        return fingerprint(assignment, limits, secret, package=package)
+
+    first = current()
+    assert current() == first  # nothing changed: results are reused
+    assert current(SECRET + "x") != first  # a new secret: every hidden case changes
+    assert SECRET not in first
+    template.write_text("<p>score {{ score }}</p>\n")
+    assert current() != first  # a template changed: feedback must be rewritten
+    changed = current()
+    (package / "README.md").write_text("notes\n")
+    assert current() == changed  # documentation is not read while grading
+    (package / "grading" / "__pycache__").mkdir()
+    (package / "grading" / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    assert current() == changed

@@ -154,6 +154,6 @@ def test_hidden_check_needs_deterministic_batch_independent_forecasts():
 
 def test_hidden_windows_differ_from_visible_ones():
     visible, _ = f.draw_windows(**ft.VISIBLE_TEST)
-    hidden, _ = f.draw_windows(**ft.HIDDEN_TEST)
+    hidden, _ = f.draw_windows(**ft.hidden_test())
     assert visible.shape == (500, 24, 5) and hidden.shape == (2000, 24, 5)
     assert not np.isin(hidden[:, 0, 0], visible[:, 0, 0]).any()

@@ -122,9 +122,10 @@ def gated_sequence_cases(kind, hidden):
     return cases
 
 
-def upstream_gradient(sizes, seed):
-    """A fixed random dL/dh_all of shape (batch, time, units) for the backward checks."""
-    rng = np.random.default_rng(1000 + seed)
+def upstream_gradient(sizes, index, hidden=False):
+    """A random dL/dh_all of shape (batch, time, units) for case ``index`` of the backward checks:
+    fixed when visible, drawn from the course secret when hidden."""
+    rng = case_rng(1000 + index, hidden, "upstream_gradient", index)
     return rng.normal(0, 1, (sizes["batch"], sizes["time"], sizes["units"]))
 
 

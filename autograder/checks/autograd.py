@@ -74,7 +74,7 @@ def check_rnn_backward_autograd(rnn_backward_torch, hidden=False):
     def run_one(index, spec):
         (sizes, x, h0, W_x, W_h, b) = spec
         case = describe_case(index, len(cases), sizes)
-        dh_all = upstream_gradient(sizes, index)
+        dh_all = upstream_gradient(sizes, index, hidden)
         args = (x, h0, W_x, W_h, b, dh_all)
         value = call_student(name, rnn_backward_torch, tuple(a.copy() for a in args), case)
         shapes = dict(zip(GRADIENT_NAMES, (x.shape, h0.shape, W_x.shape, W_h.shape, b.shape)))

@@ -11,7 +11,7 @@ for the tanh RNN and a loss whose gradient with respect to every state h_all is 
 import numpy as np
 
 from .. import mistakes as m
-from ..reference import clip_by_global_norm, gradient_norms_per_step, rnn_backward, rnn_forward
+from ..reference import clip_by_global_norm, gradient_norms_per_step, mistaken_rnn_backward, rnn_backward, rnn_forward
 from ._cases import clipping_cases, rnn_sequence_cases, upstream_gradient
 from ._outputs import checked_array, checked_dict, checked_number, compare_number, compare_outputs
 from ._report import call_student, compare, describe_case, unpack_outputs
@@ -20,37 +20,13 @@ from ._runner import run_cases
 GRADIENT_NAMES = ("x", "h0", "W_x", "W_h", "b")
 
 
-def _mistaken_backward(x, h0, W_x, W_h, b, dh_all, accumulate=True, carry=True, derivative="own",
-                       transpose_dW=False, batch_mean=False):
-    """BPTT for the tanh RNN with one step of the recipe optionally done wrong.
-
-    derivative: "own" (1 - h_t^2, right), "previous" (1 - h_{t-1}^2) or "none".
-    """
-    h_all, _ = rnn_forward(x, h0, W_x, W_h, b)
-    grads = {"x": np.zeros_like(x), "W_x": np.zeros_like(W_x), "W_h": np.zeros_like(W_h), "b": np.zeros_like(b)}
-    dh_next = np.zeros_like(h0)
-    for t in reversed(range(x.shape[1])):
-        h_t, h_prev = h_all[:, t], (h_all[:, t - 1] if t else h0)
-        dh = dh_all[:, t] + (dh_next if carry else 0)
-        slope = {"own": 1 - h_t ** 2, "previous": 1 - h_prev ** 2, "none": 1.0}[derivative]
-        da = dh * slope
-        step = {"W_x": x[:, t].T @ da, "W_h": da.T @ h_prev if transpose_dW else h_prev.T @ da,
-                "b": da.mean(axis=0) if batch_mean else da.sum(axis=0)}
-        for key, value in step.items():
-            grads[key] = grads[key] + value if accumulate else value
-        grads["x"][:, t] = da @ W_x.T
-        dh_next = da @ W_h.T
-    grads["h0"] = dh_next
-    return grads
-
-
 def _backward_variants(args):
-    return [(m.GRADIENT_NOT_ACCUMULATED, _mistaken_backward(*args, accumulate=False)),
-            (m.STATE_GRADIENT_NOT_CARRIED, _mistaken_backward(*args, carry=False)),
-            (m.TANH_DERIVATIVE_MISSING, _mistaken_backward(*args, derivative="none")),
-            (m.TANH_DERIVATIVE_AT_PREVIOUS_STATE, _mistaken_backward(*args, derivative="previous")),
-            (m.WEIGHT_GRADIENT_TRANSPOSED, _mistaken_backward(*args, transpose_dW=True)),
-            (m.BATCH_AVERAGED, _mistaken_backward(*args, batch_mean=True))]
+    return [(m.GRADIENT_NOT_ACCUMULATED, mistaken_rnn_backward(*args, accumulate=False)),
+            (m.STATE_GRADIENT_NOT_CARRIED, mistaken_rnn_backward(*args, carry=False)),
+            (m.TANH_DERIVATIVE_MISSING, mistaken_rnn_backward(*args, derivative="none")),
+            (m.TANH_DERIVATIVE_AT_PREVIOUS_STATE, mistaken_rnn_backward(*args, derivative="previous")),
+            (m.WEIGHT_GRADIENT_TRANSPOSED, mistaken_rnn_backward(*args, transpose_dW=True)),
+            (m.BATCH_AVERAGED, mistaken_rnn_backward(*args, batch_mean=True))]
 
 
 def check_rnn_backward(rnn_backward_student, hidden=False):
@@ -65,7 +41,7 @@ def check_rnn_backward(rnn_backward_student, hidden=False):
     def run_one(index, spec):
         (sizes, x, h0, W_x, W_h, b) = spec
         case = describe_case(index, len(cases), sizes)
-        dh_all = upstream_gradient(sizes, index)
+        dh_all = upstream_gradient(sizes, index, hidden)
         args = (x, h0, W_x, W_h, b, dh_all)
         value = call_student(name, rnn_backward_student, tuple(a.copy() for a in args), case)
         shapes = dict(zip(GRADIENT_NAMES, (x.shape, h0.shape, W_x.shape, W_h.shape, b.shape)))

@@ -3,22 +3,20 @@
 import numpy as np
 
 from .. import mistakes as m
-from ..reference import final_states, make_windows
+from ..reference import final_states, make_windows, window_mistakes
 from ._cases import padded_cases, window_cases
 from ._outputs import checked_array, compare_outputs
 from ._report import call_student, compare, describe_case, unpack_outputs
 from ._runner import run_cases
 
 
-def _window_variants(series, in_steps, out_steps, target_column):
-    """Values and shapes that the catalogued windowing mistakes produce."""
+def _window_variants(series, in_steps, out_steps, target_column, samples):
+    """Values and shapes that the catalogued windowing mistakes produce (``samples``: the right count)."""
     time, features = series.shape
-    samples = time - in_steps - out_steps + 1
-    starts = np.arange(samples)[:, None]
-    overlapping = series[starts + in_steps - 1 + np.arange(out_steps), target_column]
-    values = [(m.TARGET_OVERLAPS_INPUT, {"y": overlapping})]
-    if target_column != 0:
-        values.append((m.WRONG_TARGET_COLUMN, {"y": series[starts + in_steps + np.arange(out_steps), 0]}))
+    wrong = window_mistakes(series, in_steps, out_steps, target_column)
+    values = [(m.TARGET_OVERLAPS_INPUT, {"y": wrong["overlapping"]})]
+    if wrong["wrong_column"] is not None:
+        values.append((m.WRONG_TARGET_COLUMN, {"y": wrong["wrong_column"]}))
     shapes = {"X": [(m.LAST_WINDOW_MISSING, (samples - 1, in_steps, features)),
                     (m.WINDOWS_NOT_OVERLAPPING, ((time - out_steps) // in_steps, in_steps, features))],
               "y": [(m.LAST_WINDOW_MISSING, (samples - 1, out_steps)),
@@ -43,7 +41,7 @@ def check_make_windows(make_windows_student, hidden=False):
         value = call_student(name, make_windows_student, (series.copy(), in_steps, out_steps, target_column), case)
         X, y = unpack_outputs(name, value, ("X", "y"), case)
         expected = dict(zip(("X", "y"), make_windows(series, in_steps, out_steps, target_column)))
-        values, shapes = _window_variants(series, in_steps, out_steps, target_column)
+        values, shapes = _window_variants(series, in_steps, out_steps, target_column, len(expected["X"]))
         got = {"X": checked_array(name, "X", X, expected["X"].shape, case, shapes["X"]),
                "y": checked_array(name, "y", y, expected["y"].shape, case, shapes["y"])}
         compare_outputs(name, ["X", "y"], expected, got, case, values)

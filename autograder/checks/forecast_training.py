@@ -7,17 +7,17 @@ draws test windows at random positions of a series made from a seed the notebook
 calls ``answer(X) -> forecasts`` and requires a mean absolute error of at most ``REQUIRED_RATIO``
 times that of the better naive baseline (last value, or the value 24 hours earlier) on the same
 windows, within ``CPU_BUDGET_SECONDS`` of training. Comparing with the baselines on the same windows
-keeps the requirement fair whatever the drawn series' weather. The hidden seed is derived from a fixed
-phrase, so grading is reproducible. Only numpy is imported.
+keeps the requirement fair whatever the drawn series' weather. The hidden seed is drawn from the
+course secret for the student graded (``case_rng``), so a regrade is identical and the seed is in no
+file a student has. Only numpy is imported.
 """
-
-import hashlib
 
 import numpy as np
 
 from .. import mistakes as m
 from ..training.forecasting import (IN_STEPS, OUT_STEPS, TARGET, draw_windows, last_value_forecast, mae,
                                     seasonal_naive_forecast)
+from ._cases import case_rng
 from ._outputs import checked_number
 from ._report import CheckFailure, call_student
 
@@ -25,8 +25,12 @@ FEATURE_COUNT = 5
 REQUIRED_RATIO = 0.75
 CPU_BUDGET_SECONDS = 60.0
 VISIBLE_TEST = dict(n=500, seed=5_2026)
-HIDDEN_TEST = dict(n=2000, seed=int(hashlib.sha256(b"ps05: the weather forecaster, hidden test windows")
-                                    .hexdigest()[:8], 16))
+HIDDEN_TEST_SIZE = 2000
+
+
+def hidden_test():
+    """The hidden test windows' count and seed, the seed drawn from the course secret for the student graded."""
+    return dict(n=HIDDEN_TEST_SIZE, seed=int(case_rng(None, True, "forecast_test", 0).integers(1, 2**31 - 1)))
 
 
 def _fail(name, what, case, mistake=None):
@@ -97,7 +101,7 @@ def check_forecaster_model(answer, training_seconds, hidden=False):
     if seconds > CPU_BUDGET_SECONDS:
         _fail(name, f"training took {seconds:.1f} s of CPU time; the budget is {CPU_BUDGET_SECONDS:g} s",
               "the training cell", m.FORECAST_OVER_BUDGET)
-    test = HIDDEN_TEST if hidden else VISIBLE_TEST
+    test = hidden_test() if hidden else VISIBLE_TEST
     label = "hidden test windows" if hidden else "visible test windows"
     case = f"{label}: {test['n']} windows of {IN_STEPS} hours × {FEATURE_COUNT} features"
     X, y = draw_windows(**test)

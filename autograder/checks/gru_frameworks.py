@@ -21,7 +21,7 @@ from ..conventions import FLOAT32_FLOOR, FLOAT32_TOLERANCE, FLOAT64_TOLERANCE
 from ..convert import from_torch
 from ..convert._shapes import reorder_gates
 from ..reference import gru_forward
-from ._cases import gated_sequence_cases
+from ._cases import case_rng, gated_sequence_cases
 from ._outputs import checked_array
 from ._report import CheckFailure, call_student, compare, describe_case, rel_error, unpack_outputs
 from ._runner import run_cases
@@ -42,20 +42,24 @@ FLOAT32_ONLY = m.FLOAT32_ONLY
 # errors are measured with this floor, below which a difference counts as absolute.
 FLOAT64_FLOOR = 1e-6
 
-# (batch, time, features, units, seed) for PyTorch; Keras adds reset_after. The first visible case
+# (batch, time, features, units, seed) for PyTorch; Keras adds reset_after. Hidden cases have no
+# seed: their values come from the course secret (``case_rng``). The first visible case
 # is square (features == units) so that untransposed weights run and can be named.
 _TORCH_SPECS = {False: [(3, 3, 4, 4, 161), (2, 5, 3, 4, 162), (1, 6, 1, 2, 163)],
-                True: [(1, 1, 2, 3, 171), (4, 7, 5, 5, 172), (2, 4, 6, 1, 173)]}
+                True: [(1, 1, 2, 3, None), (4, 7, 5, 5, None), (2, 4, 6, 1, None)]}
 _KERAS_SPECS = {False: [(2, 5, 3, 4, True, 181), (3, 3, 4, 4, False, 182), (1, 4, 2, 3, False, 183)],
-                True: [(1, 1, 2, 3, False, 191), (4, 6, 5, 5, True, 192), (2, 3, 1, 1, False, 193),
-                       (3, 2, 3, 2, True, 194)]}
+                True: [(1, 1, 2, 3, False, None), (4, 6, 5, 5, True, None), (2, 3, 1, 1, False, None),
+                       (3, 2, 3, 2, True, None)]}
 
 
-def _torch_case(batch, time, features, units, seed):
-    """A one-layer nn.GRU(batch_first=True) with fixed random float32 weights, and a float64 batch."""
+def _torch_case(batch, time, features, units, seed, hidden=False, index=0):
+    """A one-layer nn.GRU(batch_first=True) with random float32 weights, and a float64 batch.
+
+    Visible cases draw from ``seed``; hidden case ``index`` from the course secret (``case_rng``).
+    """
     import torch
 
-    rng = np.random.default_rng(seed)
+    rng = case_rng(seed, hidden, "torch_gru", index)
     module = torch.nn.GRU(features, units, batch_first=True)
     with torch.no_grad():
         for parameter in module.parameters():
@@ -63,13 +67,13 @@ def _torch_case(batch, time, features, units, seed):
     return module, rng.normal(0, 1, (batch, time, features))
 
 
-def _keras_case(batch, time, features, units, reset_after, seed):
+def _keras_case(batch, time, features, units, reset_after, seed, hidden=False, index=0):
     """Float32 weights as a built keras.layers.GRU(units, reset_after=...) returns them, and a float64 batch.
 
     ``layer.get_weights()`` is [kernel (features, 3u), recurrent_kernel (u, 3u), bias], the bias
     (2, 3u) when reset_after else (3u,), blocks z, r, h~: the reference layout, in float32.
     """
-    rng = np.random.default_rng(seed)
+    rng = case_rng(seed, hidden, "keras_gru", index)
     bias_shape = (2, 3 * units) if reset_after else (3 * units,)
     weights = [rng.normal(0, 0.5, shape).astype(np.float32)
                for shape in ((features, 3 * units), (units, 3 * units), bias_shape)]
@@ -153,7 +157,7 @@ def check_torch_gru_states(torch_gru_states, hidden=False):
     cases = _TORCH_SPECS[hidden]
     def run_one(index, spec):
         (batch, time, features, units, seed) = spec
-        module, x = _torch_case(batch, time, features, units, seed)
+        module, x = _torch_case(*spec, hidden=hidden, index=index)
         case = describe_case(index, len(cases), dict(batch=batch, time=time, features=features, units=units))
         with _TorchSpy(module) as ran:
             value = call_student(name, torch_gru_states, (module, x.copy()), case)
@@ -179,7 +183,7 @@ def check_keras_gru_states(keras_gru_states, hidden=False):
     cases = _KERAS_SPECS[hidden]
     def run_one(index, spec):
         (batch, time, features, units, reset_after, seed) = spec
-        weights, x = _keras_case(batch, time, features, units, reset_after, seed)
+        weights, x = _keras_case(*spec, hidden=hidden, index=index)
         case = describe_case(index, len(cases), dict(batch=batch, time=time, features=features, units=units,
                                                      reset_after=reset_after))
         value = call_student(name, keras_gru_states, ([w.copy() for w in weights], reset_after, x.copy()), case)

@@ -9,7 +9,7 @@ import numpy as np
 from .. import mistakes as m
 from ..convert import from_torch
 from ..convert._shapes import reorder_gates
-from ..reference import gru_bias_shape, lstm_param_count
+from ..reference import gru_bias_shape, lstm_param_count, reorder_blocks
 from ._cases import case_rng, param_count_cases
 from ._outputs import checked_array, checked_number, compare_exact, compare_outputs
 from ._report import call_student, describe_case, unpack_outputs
@@ -54,10 +54,7 @@ def torch_loader_variants(kind, module):
 
     def with_blocks(order):
         """The right weights with their gate blocks rearranged: block k of the result is block order[k]."""
-        def rearrange(a):
-            parts = np.split(a, len(order), axis=-1)
-            return np.concatenate([parts[k] for k in order], axis=-1)
-        return {key: rearrange(value) for key, value in right.items()}
+        return {key: reorder_blocks(value, order) for key, value in right.items()}
 
     def reshaped(weight):
         rows_in_reference_order = reorder_gates(weight, kind, "torch", "reference", axis=0)

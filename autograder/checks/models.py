@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import mistakes as m
 from ..reference import param_count
+from ._cases import case_rng
 from ._report import CheckFailure, as_checked_array, call_student, describe_case
 from ._runner import run_cases
 
@@ -103,10 +104,13 @@ def _batch_size(spec):
     return batch
 
 
-def probe_batch(spec):
-    """The batch a check sends: rows 0 and 1 equal; rows 2 and 3 equal but for the last step."""
+def probe_batch(spec, hidden=False, index=0):
+    """The batch a check sends: rows 0 and 1 equal; rows 2 and 3 equal but for the last step.
+
+    Visible batches are fixed by ``spec``; hidden ones come from the course secret (``case_rng``).
+    """
     time_steps, features, _, _ = spec
-    rng = np.random.default_rng(500 + sum(spec))
+    rng = case_rng(500 + sum(spec), hidden, "probe_batch", index)
     x = rng.normal(0, 1, (_batch_size(spec), time_steps, features)).astype(np.float32)
     x[1] = x[0]
     x[3] = x[2]
@@ -149,7 +153,7 @@ def _check_report(name, framework, report, hidden):
         time_steps, features, horizon, units = spec
         case = describe_case(index, len(cases), dict(time_steps=time_steps, features=features, horizon=horizon,
                                                      units=units))
-        x = probe_batch(spec)
+        x = probe_batch(spec, hidden, index)
         batch = x.shape[0]
         value = call_student(name, report, (time_steps, features, horizon, units, x.copy()), case)
         if not isinstance(value, (tuple, list)) or len(value) != 2:

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import mistakes as m
 from ..convert import params_from_torch
+from ._cases import case_rng
 from ._outputs import checked_array
 from ._report import CheckFailure, call_student, compare, describe_case
 from ._runner import run_cases
@@ -24,17 +25,20 @@ DIRECTIONS_SWAPPED = m.DIRECTIONS_SWAPPED
 LAYER_ZERO_REUSED = m.LAYER_ZERO_REUSED
 LSTM_GATES_REORDERED = m.LSTM_GATES_REORDERED
 
-# (features, units, layers, bidirectional, seed). features == units * directions in one case of
-# each set, so that layer 0's weights fit every layer and reading them can be named by value.
+# (features, units, layers, bidirectional, seed); hidden cases draw from the course secret instead.
+# features == units * directions in one case of each set, so that layer 0's weights fit every layer
+# and reading them can be named by value.
 _SPECS = {False: [(3, 4, 2, True, 201), (4, 4, 2, False, 202), (2, 3, 1, True, 203)],
-          True: [(1, 1, 1, False, 211), (5, 2, 3, True, 212), (6, 3, 2, True, 213)]}
+          True: [(1, 1, 1, False, None), (5, 2, 3, True, None), (6, 3, 2, True, None)]}
 
 
-def _module(features, units, layers, bidirectional, seed):
+def _module(features, units, layers, bidirectional, seed, hidden=False, index=0):
+    """An nn.LSTM(batch_first=True) with random weights: from ``seed`` when visible, from the course
+    secret when hidden (case ``index``)."""
     import torch
 
     module = torch.nn.LSTM(features, units, num_layers=layers, bidirectional=bidirectional, batch_first=True)
-    rng = np.random.default_rng(seed)
+    rng = case_rng(seed, hidden, "torch_stack", index)
     with torch.no_grad():
         for parameter in module.parameters():
             parameter.copy_(torch.from_numpy(rng.normal(0, 0.5, tuple(parameter.shape))))
@@ -98,7 +102,7 @@ def check_stack_params_from_torch(stack_params_from_torch, hidden=False):
     cases = _SPECS[hidden]
     def run_one(index, spec):
         (features, units, layers, bidirectional, seed) = spec
-        module = _module(features, units, layers, bidirectional, seed)
+        module = _module(*spec, hidden=hidden, index=index)
         directions = 2 if bidirectional else 1
         case = describe_case(index, len(cases), dict(features=features, units=units, num_layers=layers,
                                                      bidirectional=bidirectional))
@@ -106,8 +110,7 @@ def check_stack_params_from_torch(stack_params_from_torch, hidden=False):
         _structure(name, value, layers, directions, case)
         right = params_from_torch(module)
         for k in range(layers):
-            inputs = features if k == 0 else units * directions
-            shapes = {"W_x": (inputs, 4 * units), "W_h": (units, 4 * units), "b": (4 * units,)}
+            shapes = dict(zip(("W_x", "W_h", "b"), (np.shape(p) for p in right[k][0])))
             for d in range(directions):
                 variants = _variants(module, right, k, d)
                 for (key, shape), got, expected in zip(shapes.items(), value[k][d], right[k][d]):

@@ -18,11 +18,12 @@ seed of a task whose rule is public gives nothing a correct model does not alrea
 check uses another seed and a smaller set. Only numpy is imported.
 """
 
-import hashlib
 
 import numpy as np
 
 from ..mistakes import Mistake
+from ..reference import marked_sign_batch as _reference_batch
+from ._cases import case_rng
 from ._outputs import checked_number
 from ._report import CheckFailure, call_student
 from ._runner import run_cases
@@ -32,8 +33,12 @@ FEATURES = 2
 REQUIRED_ACCURACY = 0.95
 CPU_BUDGET_SECONDS = 30.0
 VISIBLE_TEST = dict(n=1000, seed=7_2026)
-HIDDEN_TEST = dict(n=4000, seed=int(hashlib.sha256(b"ps07: the marked-sum sign problem, hidden test set")
-                                    .hexdigest()[:8], 16))
+HIDDEN_TEST_SIZE = 4000
+
+
+def hidden_test():
+    """The hidden test set's size and seed: the seed drawn from the course secret for the student graded."""
+    return dict(n=HIDDEN_TEST_SIZE, seed=int(case_rng(None, True, "marked_sign_test", 0).integers(1, 2**31 - 1)))
 
 # --- mistakes in the generator ---------------------------------------------------------------
 VALUES_FROM_ZERO = Mistake(
@@ -106,23 +111,13 @@ OVER_BUDGET = Mistake(
 def marked_sign_batch(n, seed):
     """The grader's generator: ``n`` sequences of the marked-sum sign problem from ``seed``.
 
-    Args:
-        n: number of sequences.
-        seed: an int for np.random.default_rng.
+    The answer to make_batch, so it lives in the reference (``autograder.reference.marked_sign_batch``).
 
     Returns:
         (x, y): x float32 of shape (n, SEQ_STEPS, 2), feature 0 the value, feature 1 the marker;
         y int64 of shape (n,), 1 where the two marked values add up to more than 0.
     """
-    rng = np.random.default_rng(seed)
-    half = SEQ_STEPS // 2
-    values = rng.uniform(-1, 1, size=(n, SEQ_STEPS))
-    markers = np.zeros((n, SEQ_STEPS))
-    rows = np.arange(n)
-    markers[rows, rng.integers(0, half, size=n)] = 1
-    markers[rows, rng.integers(half, SEQ_STEPS, size=n)] = 1
-    x = np.stack([values, markers], axis=-1).astype(np.float32)
-    return x, _labels(x)
+    return _reference_batch(n, seed, SEQ_STEPS)
 
 
 def _labels(x):
@@ -140,7 +135,20 @@ def _marked_values(x):
 
 # --- the generator ---------------------------------------------------------------------------
 
-_BATCH_CASES = {False: [(1000, 1), (1, 2), (7, 3)], True: [(4000, 11), (2, 12), (1, 0), (600, 2**31 - 1)]}
+_VISIBLE_BATCH_CASES = [(1000, 1), (1, 2), (7, 3)]
+_LARGEST_SEED = 2**31 - 1
+
+
+def batch_cases(hidden):
+    """(n, seed) pairs for the generator check. Hidden: a large batch, a batch of two, a batch of one
+    with seed 0 and a batch with the largest int32 seed, the other sizes and seeds drawn from the
+    course secret for the student being graded."""
+    if not hidden:
+        return list(_VISIBLE_BATCH_CASES)
+    draws = [case_rng(None, True, "marked_sign_batch", index) for index in range(4)]
+    return [(int(draws[0].integers(3000, 5001)), int(draws[0].integers(1, _LARGEST_SEED))),
+            (2, int(draws[1].integers(1, _LARGEST_SEED))), (1, 0),
+            (int(draws[3].integers(300, 901)), _LARGEST_SEED)]
 
 
 def _fail(name, what, case, mistake=None):
@@ -255,7 +263,7 @@ def check_marked_sign_batch(make_batch, hidden=False):
     another seed another batch.
     """
     name = "make_batch"
-    cases = _BATCH_CASES[hidden]
+    cases = batch_cases(hidden)
     def run_one(index, spec):
         (n, seed) = spec
         case = f"case {index} of {len(cases)}: n={n}, seed={seed}"
@@ -321,8 +329,9 @@ def check_marked_sign_model(answer, training_seconds, hidden=False):
         answer: the student's function, x float32 (n, SEQ_STEPS, 2) -> numpy classes (n,).
         training_seconds: the CPU time (time.process_time) the notebook's training took, or None
             if training did not run.
-        hidden: grade on the hidden test set (another seed, 4000 sequences) and also require that
-            answers do not change between calls or with the batch around a sequence.
+        hidden: grade on the hidden test set (4000 sequences, their seed drawn from the course
+            secret) and also require that answers do not change between calls or with the batch
+            around a sequence.
     """
     name = "answer"
     if training_seconds is None:
@@ -332,7 +341,7 @@ def check_marked_sign_model(answer, training_seconds, hidden=False):
     if seconds > CPU_BUDGET_SECONDS:
         _fail(name, f"training took {seconds:.1f} s of CPU time; the budget is {CPU_BUDGET_SECONDS:g} s",
               "the training cell", OVER_BUDGET)
-    test = HIDDEN_TEST if hidden else VISIBLE_TEST
+    test = hidden_test() if hidden else VISIBLE_TEST
     label = "hidden test set" if hidden else "visible test set"
     case = f"{label}: {test['n']} sequences of {SEQ_STEPS} steps"
     x, y = marked_sign_batch(**test)

@@ -79,7 +79,7 @@ def grade(assignment_name, submissions_path, out_dir, root=COURSE_ROOT, *, worke
     started = time.monotonic()
     limits = limits or Limits()
     assignment = find_assignment(assignment_name, root)
-    ensure_secret(root, announce=lambda text: print(text, file=sys.stderr))  # hidden cases are drawn from it
+    secret = ensure_secret(root, announce=lambda text: print(text, file=sys.stderr))  # hidden cases are drawn from it
     cells = grade_cells(assignment)
     out = Path(out_dir)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,7 @@ def grade(assignment_name, submissions_path, out_dir, root=COURSE_ROOT, *, worke
         run_notes += _lms_hint(found, lms)
         submissions = [s for s in found.submissions if shard is None or in_shard(s.student_id, shard)]
         digests = {s.student_id: student_file_digest(s.notebook) for s in submissions}
-        store = ResultStore(out, fingerprint(assignment, limits))
+        store = ResultStore(out, fingerprint(assignment, limits, secret))
         results = {}
         progress = progress(len(submissions)) if progress else None
         for submission in submissions:

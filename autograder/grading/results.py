@@ -2,7 +2,7 @@
 
 ``OUT/.grading/results/<student>.json`` is written the moment a submission is graded. A re-run
 reuses it when the submitted file and everything the grade depends on (the assignment, the
-grading code, the limits) are unchanged, so an interrupted run resumes where it stopped and a
+grading code and its data files, the course secret, the limits) are unchanged, so an interrupted run resumes where it stopped and a
 re-run only regrades what changed.
 """
 
@@ -42,14 +42,28 @@ class Result:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def fingerprint(assignment, limits):
-    """A digest of everything a grade depends on besides the submission itself."""
-    package = Path(__file__).resolve().parents[1]
+def secret_digest(secret):
+    """A digest that changes with the course secret and does not reveal it (the fingerprint is
+    written into grading.json and every result file)."""
+    return hashlib.sha256(b"rnn-course secret for the results fingerprint\0" + str(secret).encode()).hexdigest()
+
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def fingerprint(assignment, limits, secret, package=PACKAGE):
+    """A digest of everything a grade depends on besides the submission itself.
+
+    That is the limits, the assignment's files, the course package's code and its data files
+    (feedback and report templates, recorded outputs), and the course secret, which decides every
+    student's hidden cases: a new secret regrades everyone. The secret enters as ``secret_digest``.
+    Documentation (``*.md``) is left out: no grade reads it.
+    """
     digest = hashlib.sha256(json.dumps(limits.as_dict(), sort_keys=True).encode())
-    sources = [(assignment.source_dir, "*"), (package, "*.py")]
-    for base, pattern in sources:
-        for path in sorted(base.rglob(pattern)):
-            if path.is_file() and "__pycache__" not in path.parts:
+    digest.update(b"secret\0" + secret_digest(secret).encode())
+    for base in (assignment.source_dir, package):
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo", ".md"):
                 digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -55,3 +55,42 @@ def final_states(h_all, lengths):
     batch, time, _ = h_all.shape
     lengths = as_lengths(lengths, batch, time)
     return h_all[np.arange(batch), lengths - 1]
+
+
+@reference_function
+def marked_sign_batch(n, seed, steps=50):
+    """``n`` sequences of the marked-sum sign problem (ps07), drawn from ``np.random.default_rng(seed)``.
+
+    Args:
+        n: number of sequences.
+        seed: an int for np.random.default_rng.
+        steps: sequence length; one marker falls in each half.
+
+    Returns:
+        (x, y): x float32 of shape (n, steps, 2), feature 0 a value uniform on [-1, 1], feature 1
+        the marker; y int64 of shape (n,), 1 where the two marked values add up to more than 0.
+    """
+    rng = np.random.default_rng(seed)
+    half = steps // 2
+    values = rng.uniform(-1, 1, size=(n, steps))
+    markers = np.zeros((n, steps))
+    rows = np.arange(n)
+    markers[rows, rng.integers(0, half, size=n)] = 1
+    markers[rows, rng.integers(half, steps, size=n)] = 1
+    x = np.stack([values, markers], axis=-1).astype(np.float32)
+    return x, ((x[..., 0].astype(np.float64) * x[..., 1]).sum(axis=1) > 0).astype(np.int64)
+
+
+@reference_function
+def window_mistakes(series, in_steps, out_steps, target_column):
+    """The targets two catalogued windowing mistakes produce (the checks name them by value).
+
+    Returns:
+        {"overlapping": y whose window starts at the input window's last step,
+         "wrong_column": y read from column 0 (None when target_column is 0)}.
+    """
+    series = as_float_array("series", series, 2)
+    count = series.shape[0] - in_steps - out_steps + 1
+    first = np.arange(count)[:, None]
+    return {"overlapping": series[first + in_steps - 1 + np.arange(out_steps), target_column],
+            "wrong_column": series[first + in_steps + np.arange(out_steps), 0] if target_column != 0 else None}

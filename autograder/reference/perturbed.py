@@ -36,7 +36,7 @@ from ._engine import validated_inputs
 from ._guard import reference_function
 from .gru import GRUCell, gru_bias_shape
 from .lstm import LSTMCell
-from .rnn import RNNCell
+from .rnn import RNNCell, rnn_forward
 
 
 @reference_function
@@ -61,7 +61,9 @@ def _cell(kind, options):
     return GRUCell(options.get("reset_after", True), options.get("z_convention", "keep"))
 
 
-def _blocks(a, order):
+@reference_function
+def reorder_blocks(a, order):
+    """``a`` with its gate blocks (along the last axis) rearranged: block k of the result is block order[k]."""
     parts = np.split(a, len(order), axis=-1)
     return np.concatenate([parts[k] for k in order], axis=-1)
 
@@ -78,7 +80,7 @@ def _edit_params(kind, params, options, edit):
     elif what == "swap_weights":
         W_x, W_h = W_h, W_x
     elif what == "blocks":
-        W_x, W_h, b = (_blocks(p, edit[1]) for p in (W_x, W_h, b))
+        W_x, W_h, b = (reorder_blocks(p, edit[1]) for p in (W_x, W_h, b))
     elif what == "negate_block":
         blocks = {"rnn": 1, "lstm": 4, "gru": 3}[kind]
         sign = np.ones(blocks)
@@ -191,3 +193,28 @@ def mistaken_outputs(kind, x, initial_state, params, options, mistakes):
         and "gates['name']" for the first step, the view of the cell checks.
     """
     return [_mistaken(kind, x, tuple(initial_state), tuple(params), options, tuple(edits)) for edits in mistakes]
+
+
+@reference_function
+def mistaken_rnn_backward(x, h0, W_x, W_h, b, dh_all, accumulate=True, carry=True, derivative="own",
+                          transpose_dW=False, batch_mean=False):
+    """BPTT for the tanh RNN with one step of the recipe optionally done wrong (what ps02's mistakes return).
+
+    derivative: "own" (1 - h_t^2, right), "previous" (1 - h_{t-1}^2) or "none".
+    """
+    h_all, _ = rnn_forward(x, h0, W_x, W_h, b)
+    grads = {"x": np.zeros_like(x), "W_x": np.zeros_like(W_x), "W_h": np.zeros_like(W_h), "b": np.zeros_like(b)}
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(x.shape[1])):
+        h_t, h_prev = h_all[:, t], (h_all[:, t - 1] if t else h0)
+        dh = dh_all[:, t] + (dh_next if carry else 0)
+        slope = {"own": 1 - h_t ** 2, "previous": 1 - h_prev ** 2, "none": 1.0}[derivative]
+        da = dh * slope
+        step = {"W_x": x[:, t].T @ da, "W_h": da.T @ h_prev if transpose_dW else h_prev.T @ da,
+                "b": da.mean(axis=0) if batch_mean else da.sum(axis=0)}
+        for key, value in step.items():
+            grads[key] = grads[key] + value if accumulate else value
+        grads["x"][:, t] = da @ W_x.T
+        dh_next = da @ W_h.T
+    grads["h0"] = dh_next
+    return grads
