@@ -1,5 +1,6 @@
 """Fixtures shared across the suite."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,8 +33,11 @@ def fresh_build(tmp_path_factory):
 
     The pages execute in parallel, one process per core (tools/parallel_execution.py, loaded by
     _config.yml), as in `make book`. Returns the folder of the built HTML. Built once per test
-    session and shared by every test.
+    session and shared by every test. To test an existing build instead (one made with the same
+    command), set SITE_HTML to its HTML folder, as for tests/test_site_browser.py.
     """
+    if os.environ.get("SITE_HTML"):
+        return Path(os.environ["SITE_HTML"]).resolve()
     out = tmp_path_factory.mktemp("book")
     build = [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "-W", "-n"]
     run = subprocess.run([*build, "--keep-going"], capture_output=True, text=True, timeout=1800)

@@ -133,6 +133,40 @@ def execute_in_parallel(app, env, docnames):
     LOGGER.info(f"executed {len(pages)} pages in {time.perf_counter() - start:.1f} s")
 
 
+def _cache_of(app, env):
+    from jupyter_cache import get_cache
+
+    path = env.mystnb_config.execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    return get_cache(str(path))
+
+
+def write_executed_notebook(app, doctree):
+    """Put the cached outputs into the page's ``jupyter_execute/<page>.ipynb``.
+
+    For a page served from the cache, myst-nb renders the cached outputs but writes the notebook
+    it read from the source, without outputs; sphinx-book-theme then offers that copy as the
+    page's .ipynb download. Rewriting it with the outputs merged keeps the download the executed
+    notebook, whichever process executed the page.
+    """
+    env = app.env
+    if env.mystnb_config.execution_mode != "cache":
+        return
+    written = Path(app.outdir).parent / "jupyter_execute" / f"{env.docname}.ipynb"
+    if not written.is_file():
+        return
+    import nbformat
+
+    notebook = nbformat.read(written, as_version=4)
+    if any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"):
+        return  # executed by myst-nb itself
+    try:
+        _, merged = _cache_of(app, env).merge_match_into_notebook(notebook)
+    except KeyError:
+        return  # not in the cache (an excluded page)
+    written.write_text(nbformat.writes(merged), encoding="utf-8")
+
+
 def setup(app):
     app.connect("env-before-read-docs", execute_in_parallel)
+    app.connect("doctree-read", write_executed_notebook)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
