@@ -1,4 +1,6 @@
-"""Hidden cases come from the course secret: per student, reproducible, and out of a lookup table's reach."""
+"""Hidden cases come from the course secret: per student, reproducible, and out of a lookup table's
+reach.
+"""
 
 import csv
 import hashlib
@@ -9,8 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from autograder.checks import check_rnn_cell_forward, check_rnn_forward
-from autograder.checks import _cases
+from autograder.checks import _cases, check_rnn_cell_forward, check_rnn_forward
 from autograder.grading import secret as s
 from autograder.reference import rnn_forward
 from redteam.notebooks import ROOT, Submission
@@ -34,7 +35,9 @@ def fingerprint(cases):
 
     def feed(value):
         if isinstance(value, np.ndarray):
-            digest.update(str(value.shape).encode() + np.ascontiguousarray(value, dtype=float).tobytes())
+            digest.update(
+                str(value.shape).encode() + np.ascontiguousarray(value, dtype=float).tobytes()
+            )
         elif isinstance(value, dict):
             for key in sorted(value):
                 digest.update(str(key).encode())
@@ -69,8 +72,12 @@ def test_hidden_cases_keep_their_structure():
     for student in ("alice", "bob"):
         cases = cases_of("rnn_sequence", student)
         sizes = [c[0] for c in cases]
-        assert sizes == [dict(batch=1, time=1, features=2, units=3), dict(batch=4, time=6, features=5, units=5),
-                         dict(batch=2, time=4, features=3, units=2), dict(batch=5, time=5, features=2, units=3)]
+        assert sizes == [
+            dict(batch=1, time=1, features=2, units=3),
+            dict(batch=4, time=6, features=5, units=5),
+            dict(batch=2, time=4, features=3, units=2),
+            dict(batch=5, time=5, features=2, units=3),
+        ]
         _, x, h0, W_x, W_h, b = cases[2]
         assert not W_x.any() and not W_h.any() and not b.any() and x.any()
         counts = cases_of("param_count", student)
@@ -115,12 +122,17 @@ def test_a_missing_or_placeholder_secret_is_refused_naming_the_file(tmp_path, mo
 
 # --- the lookup-table attack --------------------------------------------------------------------
 
+
 def _key(*arrays):
-    return hashlib.sha256(b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays)).hexdigest()
+    return hashlib.sha256(
+        b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays)
+    ).hexdigest()
 
 
 def lookup_table_functions():
-    """rnn_cell_forward and rnn_forward that return stored outputs for the visible cases, zeros otherwise."""
+    """rnn_cell_forward and rnn_forward that return stored outputs for the visible cases, zeros
+    otherwise.
+    """
     cell, sequence = {}, {}
     for _, x, h0, W_x, W_h, b in _cases.rnn_sequence_cases(False):
         cell[_key(x[:, 0], h0, W_x, W_h, b)] = np.tanh(x[:, 0] @ W_x + h0 @ W_h + b).tolist()
@@ -137,7 +149,8 @@ def lookup_table_source():
             f"    table = {json.dumps(cell)}\n"
             "    key = hashlib.sha256(b''.join(np.ascontiguousarray(a, dtype=float).tobytes()\n"
             "                                  for a in (x_t, h_prev, W_x, W_h, b))).hexdigest()\n"
-            "    return np.array(table[key]) if key in table else np.zeros_like(h_prev)"),
+            "    return np.array(table[key]) if key in table else np.zeros_like(h_prev)"
+        ),
         "rnn_forward": (
             "    import hashlib\n"
             f"    table = {json.dumps(sequence)}\n"
@@ -145,7 +158,8 @@ def lookup_table_source():
             "                                  for a in (x, h0, W_x, W_h, b))).hexdigest()\n"
             "    if key in table:\n"
             "        return np.array(table[key][0]), np.array(table[key][1])\n"
-            "    return np.zeros(x.shape[:2] + h0.shape[1:]), np.zeros_like(h0)"),
+            "    return np.zeros(x.shape[:2] + h0.shape[1:]), np.zeros_like(h0)"
+        ),
     }
 
 
@@ -154,7 +168,10 @@ def test_a_lookup_table_passes_the_visible_cases_and_fails_the_hidden_ones():
     for name, body in lookup_table_source().items():
         args = "x_t, h_prev, W_x, W_h, b" if name == "rnn_cell_forward" else "x, h0, W_x, W_h, b"
         exec(f"def {name}({args}):\n{body}\n", namespace)
-    for check, name in [(check_rnn_cell_forward, "rnn_cell_forward"), (check_rnn_forward, "rnn_forward")]:
+    for check, name in [
+        (check_rnn_cell_forward, "rnn_cell_forward"),
+        (check_rnn_forward, "rnn_forward"),
+    ]:
         check(namespace[name])  # the visible cases pass: the attack is real
         with s.hidden_case_source(SECRET, "ps01-rnn", "mallory"):
             with pytest.raises(AssertionError, match="is wrong"):
@@ -163,21 +180,44 @@ def test_a_lookup_table_passes_the_visible_cases_and_fails_the_hidden_ones():
 
 @pytest.mark.e2e
 def test_the_grader_gives_a_lookup_table_only_its_honest_task(tmp_path):
-    """Graded by `python -m autograder grade`, the table earns task 3's 3 points (solved honestly), not 10."""
+    """Graded by `python -m autograder grade`, the table earns task 3's 3 points (solved honestly),
+    not 10.
+    """
     submissions, out = tmp_path / "class", tmp_path / "out"
     submissions.mkdir()
     attack = Submission(lookup_table_source()).bytes()
     for student in ("mallory", "eve"):
         (submissions / f"{student}.ipynb").write_bytes(attack)
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out", str(out),
-                          "--workers", "1", "--cell-timeout", "60"], capture_output=True, text=True, timeout=1200)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(submissions),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--cell-timeout",
+            "60",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     with open(out / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     for student in ("mallory", "eve"):
         row = rows[student]
-        assert (row["score"], row["test_rnn_cell_forward"], row["test_rnn_forward"], row["test_make_torch_rnn"]) \
-            == ("3", "0", "0", "3"), row
+        assert (
+            row["score"],
+            row["test_rnn_cell_forward"],
+            row["test_rnn_forward"],
+            row["test_make_torch_rnn"],
+        ) == ("3", "0", "0", "3"), row
     assert (ROOT / ".course-secret").exists() or s.SECRET_ENV in __import__("os").environ
 
 
@@ -188,4 +228,6 @@ def test_case_rng_is_fixed_when_visible_and_secret_when_hidden():
         alice = _cases.case_rng(131, True, "torch_modules", 0).normal(size=3)
         assert not np.array_equal(alice, np.random.default_rng(131).normal(size=3))
     with s.hidden_case_source(SECRET, "ps03-lstm", "bob"):
-        assert not np.array_equal(alice, _cases.case_rng(131, True, "torch_modules", 0).normal(size=3))
+        assert not np.array_equal(
+            alice, _cases.case_rng(131, True, "torch_modules", 0).normal(size=3)
+        )

@@ -17,17 +17,38 @@ import contextlib
 import sys
 
 # The graded functions of the numpy tasks of ps01-ps07 (a check named check_<name> grades <name>).
-NUMPY_TASKS = frozenset({
-    "rnn_cell_forward", "rnn_forward",  # ps01
-    "rnn_backward", "gradient_norms_per_step", "clip_by_global_norm",  # ps02
-    "lstm_cell_forward", "lstm_forward", "lstm_param_count",  # ps03
-    "gru_cell_forward", "gru_forward", "flip_z_convention",  # ps04
-    "make_windows", "final_states",  # ps05
-    "bidirectional_forward", "stacked_forward",  # ps06
-    "marked_sign_batch", "make_batch",  # ps07
-})
+NUMPY_TASKS = frozenset(
+    {
+        "rnn_cell_forward",
+        "rnn_forward",  # ps01
+        "rnn_backward",
+        "gradient_norms_per_step",
+        "clip_by_global_norm",  # ps02
+        "lstm_cell_forward",
+        "lstm_forward",
+        "lstm_param_count",  # ps03
+        "gru_cell_forward",
+        "gru_forward",
+        "flip_z_convention",  # ps04
+        "make_windows",
+        "final_states",  # ps05
+        "bidirectional_forward",
+        "stacked_forward",  # ps06
+        "marked_sign_batch",
+        "make_batch",  # ps07
+    }
+)
 TORCH_LAYERS = ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")
-KERAS_LAYERS = ("SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "Bidirectional")
+KERAS_LAYERS = (
+    "SimpleRNN",
+    "LSTM",
+    "GRU",
+    "SimpleRNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "RNN",
+    "Bidirectional",
+)
 
 
 class FrameworkUsedError(RuntimeError):
@@ -36,13 +57,15 @@ class FrameworkUsedError(RuntimeError):
 
 def is_numpy_task(name):
     name = str(name or "")
-    return (name[len("check_"):] if name.startswith("check_") else name) in NUMPY_TASKS
+    return (name[len("check_") :] if name.startswith("check_") else name) in NUMPY_TASKS
 
 
 def _refusing(layer, task):
     def refuse(self, *args, **kwargs):
-        raise FrameworkUsedError(f"the task says 'in numpy', but {task} ran {layer}; compute the recurrence "
-                                 "with numpy arrays yourself (frameworks are for the framework tasks)")
+        raise FrameworkUsedError(
+            f"the task says 'in numpy', but {task} ran {layer}; compute the recurrence "
+            "with numpy arrays yourself (frameworks are for the framework tasks)"
+        )
 
     return refuse
 
@@ -76,7 +99,7 @@ def numpy_task(name, reraise_as=None):
     if not is_numpy_task(name):
         yield
         return
-    task = name[len("check_"):] if name.startswith("check_") else name
+    task = name[len("check_") :] if name.startswith("check_") else name
     saved = []
     for layer, method, shown in _targets():
         saved.append((layer, method, layer.__dict__.get(method)))

@@ -31,7 +31,8 @@ class Result:
     messages: dict = field(default_factory=dict)  # grade cell id -> what the check said
     problem: str = ""  # why the submission could not be graded at all
     notes: list = field(default_factory=list)  # what went wrong while grading it, for the log
-    flags: list = field(default_factory=list)  # what its code tried (integrity.py), for the CSV and the log
+    # what its code tried (integrity.py), for the CSV and the log
+    flags: list = field(default_factory=list)
     sha256: str = ""  # of the submitted file
     seconds: float = 0.0
     unchanged: bool = False  # reused from an earlier run
@@ -65,7 +66,10 @@ def printable(value, limit=MAX_NOTE_CHARS, newlines=False):
         text = f"<{type(value).__name__}>"
     extra = len(text) - limit
     text = text[:limit]
-    text = "".join(c if c == "\n" and newlines or unicodedata.category(c)[0] != "C" else _escaped(c) for c in text)
+    text = "".join(
+        c if c == "\n" and newlines or unicodedata.category(c)[0] != "C" else _escaped(c)
+        for c in text
+    )
     if len(text) > limit:
         extra, text = max(extra, 0) + len(text) - limit, text[:limit]
     return text + (f"… ({extra} more characters)" if extra > 0 else "")
@@ -73,7 +77,9 @@ def printable(value, limit=MAX_NOTE_CHARS, newlines=False):
 
 def _escaped(char):
     code = ord(char)
-    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}")
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (
+        f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+    )
 
 
 class BoundedLog:
@@ -100,7 +106,9 @@ class BoundedLog:
         return self
 
     def lines(self):
-        kept = [line + (f" (repeated {n} times)" if n > 1 else "") for line, n in self.counts.items()]
+        kept = [
+            line + (f" (repeated {n} times)" if n > 1 else "") for line, n in self.counts.items()
+        ]
         if self.left_out:
             kept.append(f"... and {self.left_out} more lines like these, left out")
         return kept
@@ -122,7 +130,10 @@ class ResultStore:
             stored = json.loads(path.read_text())
         except (OSError, ValueError):
             return None
-        if stored.get("fingerprint") != self.fingerprint or stored.get("result", {}).get("sha256") != sha256:
+        if (
+            stored.get("fingerprint") != self.fingerprint
+            or stored.get("result", {}).get("sha256") != sha256
+        ):
             return None
         if not (self.out / "feedback" / f"{student_id}.html").exists():
             return None
@@ -131,8 +142,10 @@ class ResultStore:
         return result
 
     def save(self, result):
-        data = {"fingerprint": self.fingerprint, "result": {k: v for k, v in asdict(result).items()
-                                                           if k != "unchanged"}}
+        data = {
+            "fingerprint": self.fingerprint,
+            "result": {k: v for k, v in asdict(result).items() if k != "unchanged"},
+        }
         write_atomically(self.folder / f"{result.student_id}.json", json.dumps(data, indent=1))
 
 

@@ -30,7 +30,9 @@ def make_windows(series, in_steps=24, out_steps=12, target_column=0):
         raise ValueError(f"target_column must lie in 0..{features - 1}, got {target_column}")
     samples = time - in_steps - out_steps + 1
     if in_steps < 1 or out_steps < 1 or samples < 1:
-        raise ValueError(f"a series of {time} steps is too short for windows of {in_steps} + {out_steps} steps")
+        raise ValueError(
+            f"a series of {time} steps is too short for windows of {in_steps} + {out_steps} steps"
+        )
     starts = np.arange(samples)[:, None]
     X = series[starts + np.arange(in_steps)]
     y = series[starts + in_steps + np.arange(out_steps), target_column]

@@ -18,7 +18,8 @@ Edits on the parameters (W_x, W_h, b):
     ("gru_bias", "recurrent_outside")          reset_after GRU: b[1]'s h~ block outside r * (...)
 Edits on the cell:
     ("activation", part, name)                 part ("i", "f", "c_tilde", "o", "c", "z", "r",
-                                               "h_tilde", "h") uses name (tanh, sigmoid, relu, identity)
+                                               "h_tilde", "h") uses name (tanh, sigmoid, relu,
+                                               identity)
     ("gru", "z_flipped") / ("gru", "reset_flipped")   the other z convention / reset placement
 Edits on the unrolling:
     ("initial", "h" | "c" | "all")             that initial state replaced by zeros
@@ -92,14 +93,16 @@ def _edit_params(kind, params, options, edit):
         b = b.copy()
         units = b.shape[1] // 3
         if edit[1] == "recurrent_outside":
-            b[0, 2 * units:] += b[1, 2 * units:]
-            b[1, 2 * units:] = 0
+            b[0, 2 * units :] += b[1, 2 * units :]
+            b[1, 2 * units :] = 0
         else:
             b[1] = 0
     elif what == "gru":
         options = dict(options)
         if edit[1] == "z_flipped":
-            options["z_convention"] = "update" if options.get("z_convention", "keep") == "keep" else "keep"
+            options["z_convention"] = (
+                "update" if options.get("z_convention", "keep") == "keep" else "keep"
+            )
         else:
             options["reset_after"] = not options.get("reset_after", True)
             b = gru_bias_for(b, options["reset_after"])
@@ -112,7 +115,9 @@ _UNROLL_EDITS = ("initial", "not_carried", "c_from_h", "inputs", "outputs")
 
 
 def _mistaken(kind, x, initial_state, params, options, edits):
-    """Outputs of the reference under ``edits``, or None when the edits cannot run on these shapes."""
+    """Outputs of the reference under ``edits``, or None when the edits cannot run on these
+    shapes.
+    """
     options = dict(options or {})
     activations = []
     unroll_edits = []
@@ -136,7 +141,9 @@ def _mistaken(kind, x, initial_state, params, options, edits):
 
 
 def _unrolled(cell, x, params, initial, edits):
-    """Run ``cell`` over x with the unrolling edits; the first step's gates too (the cell checks' view)."""
+    """Run ``cell`` over x with the unrolling edits; the first step's gates too (the cell checks'
+    view).
+    """
     edits = dict((e[0], e[1] if len(e) > 1 else True) for e in edits)
     batch, time, features = x.shape
     names = cell.state_names
@@ -161,7 +168,10 @@ def _unrolled(cell, x, params, initial, edits):
         state, cache = cell.step(params, x[:, t], fed)
         outputs.append(before if edits.get("outputs") == "late" else state[0])
         if first is None:
-            first = {"h_next": state[0], **{f"gates[{k!r}]": v for k, v in cell.gates(cache).items()}}
+            first = {
+                "h_next": state[0],
+                **{f"gates[{k!r}]": v for k, v in cell.gates(cache).items()},
+            }
             if len(state) > 1:
                 first["c_next"] = state[1]
     h_all = np.stack(outputs, axis=1)
@@ -190,4 +200,7 @@ def mistaken_outputs(kind, x, initial_state, params, options, mistakes):
         "h_all", "h_last" (and "c_last") for the whole sequence, and "h_next" (and "c_next")
         and "gates['name']" for the first step, the view of the cell checks.
     """
-    return [_mistaken(kind, x, tuple(initial_state), tuple(params), options, tuple(edits)) for edits in mistakes]
+    return [
+        _mistaken(kind, x, tuple(initial_state), tuple(params), options, tuple(edits))
+        for edits in mistakes
+    ]
