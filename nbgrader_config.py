@@ -18,5 +18,6 @@ c.CourseDirectory.release_directory = "exercises"
 c.ExecutePreprocessor.timeout = 120
 
 _exchange = Path(os.environ.get("NBGRADER_EXCHANGE", Path(__file__).resolve().parent / "exchange"))
-_exchange.mkdir(parents=True, exist_ok=True)  # nbgrader refuses a missing exchange ("Unwritable directory")
+# nbgrader refuses a missing exchange ("Unwritable directory")
+_exchange.mkdir(parents=True, exist_ok=True)
 c.Exchange.root = str(_exchange)

@@ -6,7 +6,8 @@ Layout of the reference implementations (the course's notation page repeats this
     x_t    one time step     (batch, features)
     h, c   hidden/cell state (batch, units)
     W_x    input weights     (features, G*units)  -- seeds' W, PyTorch weight_ih.T, Keras kernel
-    W_h    recurrent weights (units, G*units)     -- seeds' U, PyTorch weight_hh.T, Keras recurrent_kernel
+    W_h    recurrent weights (units, G*units)     -- seeds' U, PyTorch weight_hh.T,
+                                                     Keras recurrent_kernel
     b      bias              (G*units,)           -- PyTorch bias_ih + bias_hh, Keras bias
 
 G is the number of gate blocks stacked side by side: 1 for the vanilla RNN, 4 for the LSTM, 3 for
@@ -48,7 +49,9 @@ FRAMEWORK_GATES = {
 
 
 def framework_gate_order(framework, cell):
-    """The reference gate names in the order ``framework`` stacks them, e.g. ('r', 'z', 'h_tilde')."""
+    """The reference gate names in the order ``framework`` stacks them, e.g. ('r', 'z',
+    'h_tilde').
+    """
     return tuple(_FRAMEWORK_NAMES.get(name, name) for name in FRAMEWORK_GATES[framework, cell])
 
 

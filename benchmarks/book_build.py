@@ -43,7 +43,8 @@ def chapter_script(page):
 
 
 def main():
-    pages = sorted((ROOT / "book").glob("[0-9][0-9]-*/*.md"))  # each chapter's index and its section pages
+    # each chapter's index and its section pages
+    pages = sorted((ROOT / "book").glob("[0-9][0-9]-*/*.md"))
     with tempfile.TemporaryDirectory() as out:
         build = [
             str(JUPYTER_BOOK),

@@ -1,4 +1,5 @@
-"""Benchmark: grading a synthetic ps01 class with ``--workers 2`` against nbgrader and bare nbclient.
+"""Benchmark: grading a synthetic ps01 class with ``--workers 2`` against nbgrader and bare
+nbclient.
 
 A script, not a test: it prints what it measured, all in one run on the same class, so that
 machine load affects every contestant alike as far as possible.
@@ -53,10 +54,20 @@ from redteam.notebooks import STUDENT_COPY, Submission  # noqa: E402
 BIN = Path(sys.executable).parent
 WRONG = ROOT / "tests" / "submissions" / "ps01"
 # Attacks that do no harm when nbgrader runs them without a sandbox.
-# The red-team run's short limits, so that the hostile notebooks' time limits cost minutes, not hours.
+# The red-team run's short limits, so that the hostile notebooks' time limits cost minutes, not
+# hours.
 LIMITS = ["--cell-timeout", "40", "--notebook-timeout", "240"]
-HARMLESS_ATTACKS = ["monkeypatches_checks", "calls_reference", "hijacks_cell_execution", "fake_all_passed",
-                    "sys_exit", "edited_test_cell", "deleted_test_cell", "other_kernel", "monkeypatches_numpy"]
+HARMLESS_ATTACKS = [
+    "monkeypatches_checks",
+    "calls_reference",
+    "hijacks_cell_execution",
+    "fake_all_passed",
+    "sys_exit",
+    "edited_test_cell",
+    "deleted_test_cell",
+    "other_kernel",
+    "monkeypatches_numpy",
+]
 
 
 def synthetic_class(folder, size):
@@ -64,9 +75,12 @@ def synthetic_class(folder, size):
     targets = Targets(str(ROOT), str(folder), str(folder))
     wrong = sorted(WRONG.glob("*.ipynb"))
     attacks = [k for k in KINDS if k.name in HARMLESS_ATTACKS]
-    makers = ([lambda i: Submission().bytes()] * 8 + [lambda i: STUDENT_COPY.read_bytes()] * 4
-              + [lambda i: wrong[i % len(wrong)].read_bytes()] * 5
-              + [lambda i: attacks[i % len(attacks)].build(targets)] * 3)
+    makers = (
+        [lambda i: Submission().bytes()] * 8
+        + [lambda i: STUDENT_COPY.read_bytes()] * 4
+        + [lambda i: wrong[i % len(wrong)].read_bytes()] * 5
+        + [lambda i: attacks[i % len(attacks)].build(targets)] * 3
+    )
     for i in range(size):
         (folder / f"student{i:03d}.ipynb").write_bytes(makers[i % len(makers)](i))
 
@@ -81,16 +95,20 @@ def timed(command, **kwargs):
 
 
 def bare_nbclient(notebooks, work):
-    """Execute each notebook once with nbclient, serially, in one process (its start-up excluded)."""
+    """Execute each notebook once with nbclient, serially, in one process (its start-up
+    excluded).
+    """
     script = work / "bare.py"
     script.write_text(
-        "import sys, time, nbformat\nfrom nbclient import NotebookClient\nstarted = time.monotonic()\n"
-        "for path in sys.argv[1:]:\n"
-        "    nb = nbformat.read(path, as_version=4)\n"
-        "    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name='python3',\n"
-        "                   resources={'metadata': {'path': sys.argv[0].rsplit('/', 1)[0]}}).execute()\n"
-        "print(time.monotonic() - started)\n")
-    run = subprocess.run([sys.executable, str(script), *map(str, notebooks)], capture_output=True, text=True)
+        "import sys, time, nbformat\nfrom nbclient import NotebookClient\nstarted ="
+        " time.monotonic()\nfor path in sys.argv[1:]:\n    nb = nbformat.read(path, as_version=4)\n"
+        "    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name='python3',\n           "
+        "        resources={'metadata': {'path': sys.argv[0].rsplit('/',"
+        " 1)[0]}}).execute()\nprint(time.monotonic() - started)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, str(script), *map(str, notebooks)], capture_output=True, text=True
+    )
     return float(run.stdout.strip().splitlines()[-1])
 
 
@@ -98,25 +116,52 @@ def plain_nbgrader(submissions, work):
     """``nbgrader autograde`` over the class in a course folder of its own (set-up not timed)."""
     course = work / "nbgrader-course"
     shutil.copytree(ROOT / "solutions" / "ps01-rnn", course / "source" / "ps01-rnn")
-    (course / "nbgrader_config.py").write_text("c = get_config()\nc.ExecutePreprocessor.timeout = 120\n")
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.ExecutePreprocessor.timeout = 120\n"
+    )
     for path in submissions:
         target = course / "submitted" / path.stem / "ps01-rnn" / "ps01-rnn.ipynb"
         target.parent.mkdir(parents=True)
         shutil.copyfile(path, target)
     env_path = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    timed([str(BIN / "nbgrader"), "generate_assignment", "ps01-rnn", "--force"], cwd=course, env=env_path)
-    return timed([str(BIN / "nbgrader"), "autograde", "ps01-rnn", "--force"], cwd=course, env=env_path)
+    timed(
+        [str(BIN / "nbgrader"), "generate_assignment", "ps01-rnn", "--force"],
+        cwd=course,
+        env=env_path,
+    )
+    return timed(
+        [str(BIN / "nbgrader"), "autograde", "ps01-rnn", "--force"], cwd=course, env=env_path
+    )
 
 
 def ours(submissions_folder, out, workers):
-    seconds = timed([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions_folder), "--out", str(out),
-                     "--workers", str(workers), "--force"], cwd=ROOT)
-    inside = [json.loads(p.read_text())["result"]["seconds"] for p in (out / ".grading" / "results").glob("*.json")]
+    seconds = timed(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(submissions_folder),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--force",
+        ],
+        cwd=ROOT,
+    )
+    inside = [
+        json.loads(p.read_text())["result"]["seconds"]
+        for p in (out / ".grading" / "results").glob("*.json")
+    ]
     return seconds, sum(inside) / len(inside)
 
 
 class WorkerMemory:
-    """Samples the resident memory of the grading workers (the pool's spawned processes) once a second."""
+    """Samples the resident memory of the grading workers (the pool's spawned processes) once a
+    second.
+    """
 
     def __init__(self):
         self.peak = {}
@@ -133,7 +178,14 @@ class WorkerMemory:
                     status = (proc / "status").read_text()
                 except OSError:
                     continue
-                rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+                rss = next(
+                    (
+                        int(line.split()[1])
+                        for line in status.splitlines()
+                        if line.startswith("VmRSS:")
+                    ),
+                    0,
+                )
                 self.peak[proc.name] = max(self.peak.get(proc.name, 0), rss >> 10)
             time.sleep(1)
 
@@ -144,26 +196,56 @@ class WorkerMemory:
 
 
 def grade_run(submissions_folder, out, env=None):
-    """Grade with --workers 2 and the short limits; the results by student, the wall time, the peak worker MB."""
+    """Grade with --workers 2 and the short limits; the results by student, the wall time, the peak
+    worker MB.
+    """
     memory = WorkerMemory()
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions_folder), "--out", str(out),
-                          "--workers", "2", "--force", *LIMITS], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, **(env or {})})
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(submissions_folder),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--force",
+            *LIMITS,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     seconds = time.monotonic() - started
     peak = memory.stop()
     if run.returncode != 0:
         raise SystemExit(f"grading failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}")
-    results = {p.stem: json.loads(p.read_text())["result"] for p in (out / ".grading" / "results").glob("*.json")}
+    results = {
+        p.stem: json.loads(p.read_text())["result"]
+        for p in (out / ".grading" / "results").glob("*.json")
+    }
     return results, seconds, peak
 
 
 def honest_class(folder, size):
-    """``size`` honest submissions with known scores: solution, blank and the plausible wrong ones."""
+    """``size`` honest submissions with known scores: solution, blank and the plausible wrong
+    ones.
+    """
     expected = json.loads((WRONG / "expected.json").read_text())
-    makers = [("solution", lambda: Submission().bytes(), 10), ("blank", lambda: STUDENT_COPY.read_bytes(), 0)]
-    makers += [(name, lambda name=name: (WRONG / f"{name}.ipynb").read_bytes(), spec["score"])
-               for name, spec in expected.items() if not name.startswith("_")]
+    makers = [
+        ("solution", lambda: Submission().bytes(), 10),
+        ("blank", lambda: STUDENT_COPY.read_bytes(), 0),
+    ]
+    makers += [
+        (name, lambda name=name: (WRONG / f"{name}.ipynb").read_bytes(), spec["score"])
+        for name, spec in expected.items()
+        if not name.startswith("_")
+    ]
     scores = {}
     for i in range(size):
         name, make, score = makers[i % len(makers)]
@@ -178,7 +260,9 @@ def per_notebook(results, students):
 
 
 def neighbour(work, honest):
-    """An honest notebook's time beside honest ones, beside a setsid() hog, and beside it without cgroups."""
+    """An honest notebook's time beside honest ones, beside a setsid() hog, and beside it without
+    cgroups.
+    """
     solo, beside = work / "solo", work / "beside-hog"
     solo.mkdir(parents=True)
     students = [f"honest{i}" for i in range(honest)]
@@ -189,15 +273,27 @@ def neighbour(work, honest):
     (beside / "aaa-hog.ipynb").write_bytes(hog)  # sorted first: a worker takes it at once
     (solo / "aaa-honest.ipynb").write_bytes(Submission().bytes())  # the same number of notebooks
     times = {}
-    for label, folder, env in [("solo", solo, None), ("beside the hog", beside, None),
-                               ("beside the hog, no cgroups", beside, {"AUTOGRADER_CGROUPS": "0"})]:
-        results, _, _ = grade_run(folder, work / f"out-{label.replace(' ', '-').replace(',', '')}", env)
-        assert all(results[s]["score"] == 10 for s in students), {s: results[s]["score"] for s in students}
+    for label, folder, env in [
+        ("solo", solo, None),
+        ("beside the hog", beside, None),
+        ("beside the hog, no cgroups", beside, {"AUTOGRADER_CGROUPS": "0"}),
+    ]:
+        results, _, _ = grade_run(
+            folder, work / f"out-{label.replace(' ', '-').replace(',', '')}", env
+        )
+        assert all(results[s]["score"] == 10 for s in students), {
+            s: results[s]["score"] for s in students
+        }
         times[label] = per_notebook(results, students)
-        print(f"honest notebook {label:28s} {times[label]:6.2f} s per notebook "
-              f"({times[label] / times['solo']:.2f}x solo)", flush=True)
-    print(f"ratio beside the hog / solo: {times['beside the hog'] / times['solo']:.2f} (goal <= 1.5); "
-          f"without cgroups: {times['beside the hog, no cgroups'] / times['solo']:.2f}")
+        print(
+            f"honest notebook {label:28s} {times[label]:6.2f} s per notebook "
+            f"({times[label] / times['solo']:.2f}x solo)",
+            flush=True,
+        )
+    print(
+        f"ratio beside the hog / solo: {times['beside the hog'] / times['solo']:.2f} (goal <= 1.5);"
+        f" without cgroups: {times['beside the hog, no cgroups'] / times['solo']:.2f}"
+    )
 
 
 def load(work, size):
@@ -214,27 +310,57 @@ def load(work, size):
     for i in range(hostile_count):
         kind = kinds[i % len(kinds)]
         (mixed / f"hostile{i:03d}-{kind.name}.ipynb").write_bytes(kind.build(targets))
-    print(f"class of {size} ps01 submissions, {hostile_count} hostile ({len(kinds)} kinds), --workers 2", flush=True)
+    print(
+        f"class of {size} ps01 submissions, {hostile_count} hostile ({len(kinds)} kinds),"
+        " --workers 2",
+        flush=True,
+    )
     figures = {}
     for label, folder in [("clean", clean), ("with hostile", mixed)]:
         results, seconds, peak = grade_run(folder, work / f"out-{label.replace(' ', '-')}")
-        crashes = [s for s, r in results.items() if "grader failed" in r["problem"] or "stopped while" in r["problem"]]
-        wrong = {s: results[s]["score"] for s in scores if results[s]["score"] != scores[s] or results[s]["problem"]}
+        crashes = [
+            s
+            for s, r in results.items()
+            if "grader failed" in r["problem"] or "stopped while" in r["problem"]
+        ]
+        wrong = {
+            s: results[s]["score"]
+            for s in scores
+            if results[s]["score"] != scores[s] or results[s]["problem"]
+        }
         figures[label] = per_notebook(results, scores)
-        print(f"{label:13s}: {len(results)} graded in {seconds:6.0f} s; honest {figures[label]:5.2f} s per notebook; "
-              f"crashes {len(crashes)} {crashes[:5]}; honest scores wrong: {len(wrong)} {dict(list(wrong.items())[:5])}; "
-              f"peak worker memory {peak} MB", flush=True)
-    print(f"honest time per notebook, with hostile / clean: {figures['with hostile'] / figures['clean']:.2f} "
-          "(goal <= 1.5)")
+        print(
+            f"{label:13s}: {len(results)} graded in {seconds:6.0f} s; honest {figures[label]:5.2f}"
+            f" s per notebook; crashes {len(crashes)} {crashes[:5]}; honest scores wrong:"
+            f" {len(wrong)} {dict(list(wrong.items())[:5])}; peak worker memory {peak} MB",
+            flush=True,
+        )
+    print(
+        "honest time per notebook, with hostile / clean:"
+        f" {figures['with hostile'] / figures['clean']:.2f} (goal <= 1.5)"
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=None, help="submissions in the synthetic class (40; 200 for --load)")
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=None,
+        help="submissions in the synthetic class (40; 200 for --load)",
+    )
     parser.add_argument("--keep", help="keep the class and the outputs in this folder")
-    parser.add_argument("--neighbour", action="store_true", help="an honest notebook's time beside a setsid() hog")
-    parser.add_argument("--honest", type=int, default=6, help="honest notebooks in the --neighbour runs")
-    parser.add_argument("--load", action="store_true", help="a class with 10%% hostile notebooks against a clean one")
+    parser.add_argument(
+        "--neighbour", action="store_true", help="an honest notebook's time beside a setsid() hog"
+    )
+    parser.add_argument(
+        "--honest", type=int, default=6, help="honest notebooks in the --neighbour runs"
+    )
+    parser.add_argument(
+        "--load",
+        action="store_true",
+        help="a class with 10%% hostile notebooks against a clean one",
+    )
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="grade-benchmark-"))
     try:
@@ -258,12 +384,16 @@ def compare_with_nbgrader(work, size):
     bare = bare_nbclient(notebooks, work)
     print(f"bare nbclient, serial:        {bare:7.1f} s  ({bare / n:5.2f} s per notebook)")
     nbgrader = plain_nbgrader(notebooks, work)
-    print(f"nbgrader autograde, serial:   {nbgrader:7.1f} s  ({60 * n / nbgrader:5.1f} notebooks/min)")
+    print(
+        f"nbgrader autograde, serial:   {nbgrader:7.1f} s  ({60 * n / nbgrader:5.1f} notebooks/min)"
+    )
     two, two_inside = ours(submissions, work / "out-2", 2)
     print(f"autograder grade --workers 2: {two:7.1f} s  ({60 * n / two:5.1f} notebooks/min)")
     one, one_inside = ours(submissions, work / "out-1", 1)
-    print(f"autograder grade --workers 1: {one:7.1f} s  ({one / n:5.2f} s per notebook, "
-          f"{one_inside:.2f} s inside the worker)")
+    print(
+        f"autograder grade --workers 1: {one:7.1f} s  ({one / n:5.2f} s per notebook, "
+        f"{one_inside:.2f} s inside the worker)"
+    )
     print(f"throughput, --workers 2 vs nbgrader autograde: {nbgrader / two:.2f}x (goal >= 1.7)")
     print(f"time per notebook, grading vs bare nbclient:  {one / bare:.2f}x (goal <= 1.5)")
 

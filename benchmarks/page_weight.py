@@ -1,12 +1,14 @@
-"""Page weight of each chapter: the HTML and every asset a reader's browser downloads on a first visit.
+"""Page weight of each chapter: the HTML and every asset a reader's browser downloads on a first
+visit.
 
-Usage: .venv/bin/python benchmarks/page_weight.py [HTML_DIR]     (default: _build/html; run `make book` first)
+Usage: .venv/bin/python benchmarks/page_weight.py [HTML_DIR]
+(HTML_DIR defaults to _build/html; run `make book` first)
 
-Each page of `_toc.yml` is opened in headless Chromium (Debian's, as in tests/test_site_browser.py) with
-its cache disabled, so each is measured as a first visit; the browser's own list of responses
-(Performance API) gives what was loaded, MathJax's fonts and extensions included. Sizes are as served
-(uncompressed) and gzipped (GitHub Pages compresses text). A chapter's weight is the sum of its pages.
-Writes benchmarks/out/page-weight.json.
+Each page of `_toc.yml` is opened in headless Chromium (Debian's, as in tests/test_site_browser.py)
+with its cache disabled, so each is measured as a first visit; the browser's own list of responses
+(Performance API) gives what was loaded, MathJax's fonts and extensions included. Sizes are as
+served (uncompressed) and gzipped (GitHub Pages compresses text). A chapter's weight is the sum of
+its pages. Writes benchmarks/out/page-weight.json.
 """
 
 import gzip
@@ -42,7 +44,9 @@ def measure(html_dir):
                 "assets": sum(r["bytes"] for r in loaded[1:]),
                 "gzip": sum(gzipped(html_dir, r["url"]) for r in loaded),
                 "requests": len(loaded),
-                "largest": sorted(((r["bytes"], urlsplit(r["url"]).path) for r in loaded), reverse=True)[:3],
+                "largest": sorted(
+                    ((r["bytes"], urlsplit(r["url"]).path) for r in loaded), reverse=True
+                )[:3],
             }
     return pages
 
@@ -54,20 +58,28 @@ def main():
     pages = measure(html_dir)
     chapters = {}
     for docname, page in pages.items():
-        chapter = chapters.setdefault(chapter_of(docname), {"pages": 0, "html": 0, "assets": 0, "gzip": 0})
+        chapter = chapters.setdefault(
+            chapter_of(docname), {"pages": 0, "html": 0, "assets": 0, "gzip": 0}
+        )
         chapter["pages"] += 1
         for key in ("html", "assets", "gzip"):
             chapter[key] += page[key]
     print(f"{'chapter':<32} {'pages':>5} {'HTML':>9} {'assets':>9} {'total':>9} {'gzipped':>9}")
     for name, c in chapters.items():
-        print(f"{name:<32} {c['pages']:>5} {c['html'] / 1e3:>7.0f}kB {c['assets'] / 1e6:>7.2f}MB "
-              f"{(c['html'] + c['assets']) / 1e6:>7.2f}MB {c['gzip'] / 1e6:>7.2f}MB")
+        print(
+            f"{name:<32} {c['pages']:>5} {c['html'] / 1e3:>7.0f}kB {c['assets'] / 1e6:>7.2f}MB "
+            f"{(c['html'] + c['assets']) / 1e6:>7.2f}MB {c['gzip'] / 1e6:>7.2f}MB"
+        )
     heaviest = max(pages.values(), key=lambda p: p["html"] + p["assets"])
-    print("largest files on the heaviest page: "
-          + ", ".join(f"{path} ({size / 1e6:.2f} MB)" for size, path in heaviest["largest"]))
+    print(
+        "largest files on the heaviest page: "
+        + ", ".join(f"{path} ({size / 1e6:.2f} MB)" for size, path in heaviest["largest"])
+    )
     out = ROOT / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "page-weight.json").write_text(json.dumps({"pages": pages, "chapters": chapters}, indent=2) + "\n")
+    (out / "page-weight.json").write_text(
+        json.dumps({"pages": pages, "chapters": chapters}, indent=2) + "\n"
+    )
 
 
 if __name__ == "__main__":

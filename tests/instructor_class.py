@@ -1,5 +1,5 @@
-"""A tiny class, as a Canvas download, graded once per test session and shared by the instructor-side
-tests (test_report.py, test_lms.py, test_feedback_page.py).
+"""A tiny class, as a Canvas download, graded once per test session and shared by the
+instructor-side tests (test_report.py, test_lms.py, test_feedback_page.py).
 
 Canvas user 101 (Ada) hands in the answer key with hostile content added: script in Markdown, raw
 cells and HTML/JavaScript/SVG/Markdown outputs, math, and a long line. 102 (Bob, marked LATE) and
@@ -32,13 +32,16 @@ $$\\sum_{t=1}^{T} h_t$$
 <a href="javascript:window.pwned = 'link'">a link</a>
 <div onmouseover="window.pwned = 'hover'" style="position:fixed;inset:0">cover</div>
 """
-HOSTILE_RAW = '<script>window.pwned = "raw"</script><img src="x" onerror="window.pwned = \'raw onerror\'">'
+HOSTILE_RAW = (
+    '<script>window.pwned = "raw"</script><img src="x" onerror="window.pwned = \'raw onerror\'">'
+)
 HOSTILE_CODE = """from IPython.display import HTML, SVG, Javascript, Markdown, display
 
 display(HTML('<script>window.pwned = "html output"</script>'
              '<img src="x" onerror="window.pwned = \\'html onerror\\'"><b>bold output</b>'))
 display(Javascript('window.pwned = "javascript output"; alert("javascript output")'))
-display(SVG('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" onload="window.pwned = \\'svg\\'">'
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" '
+            'onload="window.pwned = \\'svg\\'">'
             '<script>window.pwned = "svg script"</script><circle cx="10" cy="10" r="5"/></svg>'))
 display(Markdown('<img src="x" onerror="alert(\\'markdown output\\')">'))
 print("a long line without spaces: " + "x" * 400)
@@ -56,8 +59,12 @@ OWN_FORWARD = """
         raise ValueError("expected (batch, time, units)")
     return stacked, state
 """
-COPIED_FORWARD = (OWN_FORWARD.replace("states", "history").replace("state", "hidden").replace("step", "k")
-                  .replace("stacked", "out"))
+COPIED_FORWARD = (
+    OWN_FORWARD.replace("states", "history")
+    .replace("state", "hidden")
+    .replace("step", "k")
+    .replace("stacked", "out")
+)
 
 
 def _cell(cell_type, source, **metadata):
@@ -69,8 +76,11 @@ def _cell(cell_type, source, **metadata):
 
 def hostile_notebook():
     notebook = json.loads(SOLUTION.read_text())
-    notebook["cells"] += [_cell("markdown", HOSTILE_MARKDOWN, tags=['x" onmouseover="window.pwned=1']),
-                          _cell("raw", HOSTILE_RAW), _cell("code", HOSTILE_CODE)]
+    notebook["cells"] += [
+        _cell("markdown", HOSTILE_MARKDOWN, tags=['x" onmouseover="window.pwned=1']),
+        _cell("raw", HOSTILE_RAW),
+        _cell("code", HOSTILE_CODE),
+    ]
     return notebook
 
 
@@ -79,7 +89,7 @@ def with_own_forward(body):
     for cell in notebook["cells"]:
         if cell["metadata"].get("nbgrader", {}).get("grade_id") == "rnn_forward":
             source = "".join(cell["source"])
-            cell["source"] = source[:source.rindex('"""') + 3] + "\n" + body.strip("\n") + "\n"
+            cell["source"] = source[: source.rindex('"""') + 3] + "\n" + body.strip("\n") + "\n"
     return notebook
 
 
@@ -88,8 +98,12 @@ def _write(path, notebook):
 
 
 def run_grade(*args, timeout=900):
-    return subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", *map(str, args), "--workers", "2"],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "ps01", *map(str, args), "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @functools.cache
@@ -105,8 +119,19 @@ def canvas_class():
     shutil.copy(SOLUTION, download / "ps01-rnn.ipynb")  # renamed by hand: not a Canvas name
     (download / "kingcarol_103_9003_notes.pdf").write_bytes(b"%PDF-1.4")
     out = base / "out"
-    run = run_grade(download, "--out", out, "--lms", "canvas", "--lms-column", "ps01 (4242)",
-                    "--deadline", DEADLINE, "--late-penalty", "10%/day")
+    run = run_grade(
+        download,
+        "--out",
+        out,
+        "--lms",
+        "canvas",
+        "--lms-column",
+        "ps01 (4242)",
+        "--deadline",
+        DEADLINE,
+        "--late-penalty",
+        "10%/day",
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return download, out, run
 
@@ -115,4 +140,3 @@ def copy_of(out, target):
     """A copy of a graded OUT folder, to change without disturbing the shared one."""
     shutil.copytree(out, target)
     return Path(target)
-

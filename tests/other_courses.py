@@ -20,6 +20,7 @@ def sigmoid(a):
 
 # --- CS231n style: row vectors, (value, cache) pairs ------------------------------------------
 
+
 def cs_rnn_step_forward(x, prev_h, Wx, Wh, b, transpose_wh=False, act=np.tanh):
     Wh = Wh.T if transpose_wh else Wh
     next_h = act(x.dot(Wx) + prev_h.dot(Wh) + b)
@@ -41,8 +42,8 @@ def cs_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b, g_act=np.tanh, c_from_h=F
     """CS231n's blocks: i, f, o, g (the candidate last)."""
     H = prev_h.shape[1]
     a = x.dot(Wx) + prev_h.dot(Wh) + b
-    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 2 * H:3 * H])
-    g = g_act(a[:, 3 * H:])
+    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H : 2 * H]), sigmoid(a[:, 2 * H : 3 * H])
+    g = g_act(a[:, 3 * H :])
     next_c = f * (prev_h if c_from_h else prev_c) + i * g
     next_h = o * np.tanh(next_c)
     return next_h, next_c, (i, f, o, g)
@@ -66,6 +67,7 @@ def ifco_to_ifog(W):
 
 
 # --- deeplearning.ai style: column vectors, a parameters dict ---------------------------------
+
 
 def dl_rnn_cell_forward(xt, a_prev, parameters):
     a_next = np.tanh(parameters["Wax"] @ xt + parameters["Waa"] @ a_prev + parameters["ba"])
@@ -111,10 +113,11 @@ def dl_lstm_parameters(W_x, W_h, b, stacked="a_first"):
 
 # --- d2l style: time-major loops, a weight matrix per gate ------------------------------------
 
+
 def d2l_gru(inputs, state, params, keep_with_z=True):
     """d2l's GRU: the reset gate before the matmul, z keeping the old state."""
     W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h = params
-    H, = state
+    (H,) = state
     outputs = []
     for X in inputs:
         Z = sigmoid(X @ W_xz + H @ W_hz + b_z)
@@ -137,12 +140,12 @@ def d2l_lstm(inputs, state, params, forget_tanh=False):
     H, C = state
     outputs = []
     for X in inputs:
-        I = sigmoid(X @ W_xi + H @ W_hi + b_i)
+        I_gate = sigmoid(X @ W_xi + H @ W_hi + b_i)
         F = (np.tanh if forget_tanh else sigmoid)(X @ W_xf + H @ W_hf + b_f)
-        O = sigmoid(X @ W_xo + H @ W_ho + b_o)
+        O_gate = sigmoid(X @ W_xo + H @ W_ho + b_o)
         C_tilde = np.tanh(X @ W_xc + H @ W_hc + b_c)
-        C = F * C + I * C_tilde
-        H = O * np.tanh(C)
+        C = F * C + I_gate * C_tilde
+        H = O_gate * np.tanh(C)
         outputs.append(H)
     return outputs, (H, C)
 
@@ -154,9 +157,11 @@ def d2l_lstm_params(W_x, W_h, b, order="ifoc"):
 
 # --- adapters to the course's signatures ------------------------------------------------------
 
+
 def cs_rnn_cell_adapter(**options):
     def rnn_cell_forward(x_t, h_prev, W_x, W_h, b):
         return cs_rnn_step_forward(x_t, h_prev, W_x, W_h, b, **options)[0]
+
     return rnn_cell_forward
 
 
@@ -164,13 +169,17 @@ def cs_rnn_forward_adapter(last=lambda h: h[:, -1], **options):
     def rnn_forward(x, h0, W_x, W_h, b):
         h, _ = cs_rnn_forward(x, h0, W_x, W_h, b, **options)
         return h, last(h)
+
     return rnn_forward
 
 
 def dl_rnn_cell_adapter(transpose_back=True, transpose_waa=True):
     def rnn_cell_forward(x_t, h_prev, W_x, W_h, b):
-        a_next, _, _ = dl_rnn_cell_forward(x_t.T, h_prev.T, dl_rnn_parameters(W_x, W_h, b, transpose_waa))
+        a_next, _, _ = dl_rnn_cell_forward(
+            x_t.T, h_prev.T, dl_rnn_parameters(W_x, W_h, b, transpose_waa)
+        )
         return a_next.T if transpose_back else a_next
+
     return rnn_cell_forward
 
 
@@ -179,6 +188,7 @@ def dl_rnn_forward_adapter(transpose_back=True):
         a, _, _ = dl_rnn_forward(x.transpose(2, 0, 1), h0.T, dl_rnn_parameters(W_x, W_h, b))
         h_all = a.transpose(1, 2, 0) if transpose_back else a
         return h_all, a[:, :, -1].T
+
     return rnn_forward
 
 
@@ -187,11 +197,13 @@ def cs_lstm_cell_adapter(reorder=True, **options):
         params = [ifco_to_ifog(p) for p in (W_x, W_h, b)] if reorder else [W_x, W_h, b]
         h, c, (i, f, o, g) = cs_lstm_step_forward(x_t, h_prev, c_prev, *params, **options)
         return h, c, {"i": i, "f": f, "c_tilde": g, "o": o}
+
     return lstm_cell_forward
 
 
 def cs_lstm_forward_adapter(reorder=True, pass_c0=False):
     """CS231n's lstm_forward has no c0: the faithful adapter must start it from c0 itself."""
+
     def lstm_forward(x, h0, c0, W_x, W_h, b):
         params = [ifco_to_ifog(p) for p in (W_x, W_h, b)] if reorder else [W_x, W_h, b]
         if not pass_c0:
@@ -203,31 +215,43 @@ def cs_lstm_forward_adapter(reorder=True, pass_c0=False):
             h, c, _ = cs_lstm_step_forward(x[:, t], h, c, *params)
             h_all[:, t] = h
         return h_all, h, c
+
     return lstm_forward
 
 
 def dl_lstm_cell_adapter(stacked="a_first", concat_order="a_first", transpose_back=True):
     def lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b):
-        a, c, (ft, it, cct, ot) = dl_lstm_cell_forward(x_t.T, h_prev.T, c_prev.T,
-                                                      dl_lstm_parameters(W_x, W_h, b, stacked), concat_order)
+        a, c, (ft, it, cct, ot) = dl_lstm_cell_forward(
+            x_t.T, h_prev.T, c_prev.T, dl_lstm_parameters(W_x, W_h, b, stacked), concat_order
+        )
         back = (lambda v: v.T) if transpose_back else (lambda v: v)
         return back(a), back(c), {"i": back(it), "f": back(ft), "c_tilde": back(cct), "o": back(ot)}
+
     return lstm_cell_forward
 
 
 def d2l_lstm_forward_adapter(order="ifoc", **options):
     def lstm_forward(x, h0, c0, W_x, W_h, b):
-        outputs, (h, c) = d2l_lstm(np.swapaxes(x, 0, 1), (h0, c0), d2l_lstm_params(W_x, W_h, b, order), **options)
+        outputs, (h, c) = d2l_lstm(
+            np.swapaxes(x, 0, 1), (h0, c0), d2l_lstm_params(W_x, W_h, b, order), **options
+        )
         return np.stack(outputs, axis=1), h, c
+
     return lstm_forward
 
 
 def d2l_gru_forward_adapter(handle_variants=False):
     """d2l's GRU as gru_forward; it ignores the variant unless told to convert."""
+
     def gru_forward(x, h0, W_x, W_h, b, reset_after=True, z_convention="keep"):
-        outputs, (h,) = d2l_gru(np.swapaxes(x, 0, 1), (h0,), d2l_gru_params(W_x, W_h, b),
-                                keep_with_z=(z_convention == "keep") if handle_variants else True)
+        outputs, (h,) = d2l_gru(
+            np.swapaxes(x, 0, 1),
+            (h0,),
+            d2l_gru_params(W_x, W_h, b),
+            keep_with_z=(z_convention == "keep") if handle_variants else True,
+        )
         return np.stack(outputs, axis=1), h
+
     return gru_forward
 
 
@@ -238,6 +262,7 @@ def d2l_gru_cell_adapter():
         z = sigmoid(x_t @ W_xz + h_prev @ W_hz + b_z)
         r = sigmoid(x_t @ W_xr + h_prev @ W_hr + b_r)
         return h, {"z": z, "r": r, "h_tilde": np.tanh(x_t @ W_xh + (r * h_prev) @ W_hh + b_h)}
+
     return gru_cell_forward
 
 
@@ -269,71 +294,141 @@ def _cs_lstm_with(x, h0, c0, W_x, W_h, b, **options):
 # (check name, function, what the message must name: a Mistake's name, a phrase, or None to pass)
 VARIANTS = {
     "cs231n rnn cell": ("check_rnn_cell_forward", cs_rnn_cell_adapter(), None),
-    "cs231n rnn cell, W_h transposed": ("check_rnn_cell_forward", cs_rnn_cell_adapter(transpose_wh=True),
-                                        "'W_h used transposed'"),
-    "cs231n rnn cell returning its cache": ("check_rnn_cell_forward",
-                                            lambda *a: cs_rnn_step_forward(*a), "(value, cache) pair"),
-    "cs231n rnn cell, sigmoid": ("check_rnn_cell_forward", cs_rnn_cell_adapter(act=sigmoid),
-                                 "'sigmoid where tanh belongs'"),
+    "cs231n rnn cell, W_h transposed": (
+        "check_rnn_cell_forward",
+        cs_rnn_cell_adapter(transpose_wh=True),
+        "'W_h used transposed'",
+    ),
+    "cs231n rnn cell returning its cache": (
+        "check_rnn_cell_forward",
+        lambda *a: cs_rnn_step_forward(*a),
+        "(value, cache) pair",
+    ),
+    "cs231n rnn cell, sigmoid": (
+        "check_rnn_cell_forward",
+        cs_rnn_cell_adapter(act=sigmoid),
+        "'sigmoid where tanh belongs'",
+    ),
     "cs231n rnn forward": ("check_rnn_forward", cs_rnn_forward_adapter(), None),
-    "cs231n rnn forward returning its cache": ("check_rnn_forward",
-                                               lambda *a: cs_rnn_forward(*a), "(outputs, cache) pair"),
-    "cs231n rnn forward, inputs shifted": ("check_rnn_forward", cs_rnn_forward_adapter(shift=1),
-                                           "'inputs shifted by one step'"),
-    "cs231n rnn forward, h0 ignored": ("check_rnn_forward", cs_rnn_forward_adapter(use_h0=False),
-                                       "'initial state ignored'"),
-    "cs231n rnn forward, last from first step": ("check_rnn_forward",
-                                                 cs_rnn_forward_adapter(last=lambda h: h[:, 0]),
-                                                 "'last state taken from the first step'"),
+    "cs231n rnn forward returning its cache": (
+        "check_rnn_forward",
+        lambda *a: cs_rnn_forward(*a),
+        "(outputs, cache) pair",
+    ),
+    "cs231n rnn forward, inputs shifted": (
+        "check_rnn_forward",
+        cs_rnn_forward_adapter(shift=1),
+        "'inputs shifted by one step'",
+    ),
+    "cs231n rnn forward, h0 ignored": (
+        "check_rnn_forward",
+        cs_rnn_forward_adapter(use_h0=False),
+        "'initial state ignored'",
+    ),
+    "cs231n rnn forward, last from first step": (
+        "check_rnn_forward",
+        cs_rnn_forward_adapter(last=lambda h: h[:, 0]),
+        "'last state taken from the first step'",
+    ),
     "cs231n rnn forward, W_h transposed and shifted": (
         "check_rnn_forward",
         cs_rnn_forward_adapter(shift=1, step=lambda *a: cs_rnn_step_forward(*a, transpose_wh=True)),
-        "'W_h used transposed' and 'inputs shifted by one step'"),
+        "'W_h used transposed' and 'inputs shifted by one step'",
+    ),
     "dlai rnn cell": ("check_rnn_cell_forward", dl_rnn_cell_adapter(), None),
-    "dlai rnn cell, column vector returned": ("check_rnn_cell_forward", dl_rnn_cell_adapter(transpose_back=False),
-                                              "column-vector layout"),
-    "dlai rnn cell, Waa not transposed": ("check_rnn_cell_forward", dl_rnn_cell_adapter(transpose_waa=False),
-                                          "'W_h used transposed'"),
+    "dlai rnn cell, column vector returned": (
+        "check_rnn_cell_forward",
+        dl_rnn_cell_adapter(transpose_back=False),
+        "column-vector layout",
+    ),
+    "dlai rnn cell, Waa not transposed": (
+        "check_rnn_cell_forward",
+        dl_rnn_cell_adapter(transpose_waa=False),
+        "'W_h used transposed'",
+    ),
     "dlai rnn forward": ("check_rnn_forward", dl_rnn_forward_adapter(), None),
-    "dlai rnn forward, (n_a, m, T_x) returned": ("check_rnn_forward", dl_rnn_forward_adapter(transpose_back=False),
-                                                "column-vector layout"),
-    "dlai starter left unfinished": ("check_rnn_forward", starter_rnn_forward, "computes nothing yet"),
+    "dlai rnn forward, (n_a, m, T_x) returned": (
+        "check_rnn_forward",
+        dl_rnn_forward_adapter(transpose_back=False),
+        "column-vector layout",
+    ),
+    "dlai starter left unfinished": (
+        "check_rnn_forward",
+        starter_rnn_forward,
+        "computes nothing yet",
+    ),
     "python 2 loop": ("check_rnn_forward", py2_rnn_forward, "xrange is Python 2"),
     "cs231n lstm cell": ("check_lstm_cell_forward", cs_lstm_cell_adapter(), None),
-    "cs231n lstm cell, blocks not reordered": ("check_lstm_cell_forward", cs_lstm_cell_adapter(reorder=False),
-                                               "'gate blocks read in the order i, f, o, g'"),
-    "cs231n lstm cell, h_prev for c_prev": ("check_lstm_cell_forward", cs_lstm_cell_adapter(c_from_h=True),
-                                            "'h_prev used where c_prev belongs'"),
-    "cs231n lstm forward pasted as is": ("check_lstm_forward", cs_lstm_forward,
-                                         "the check calls lstm_forward(x, h0, c0, W_x, W_h, b)"),
-    "cs231n lstm forward, c0 ignored": ("check_lstm_forward", cs_lstm_forward_adapter(),
-                                        "'c0 ignored while h0 is used'"),
-    "cs231n lstm forward, c0 passed": ("check_lstm_forward", cs_lstm_forward_adapter(pass_c0=True), None),
+    "cs231n lstm cell, blocks not reordered": (
+        "check_lstm_cell_forward",
+        cs_lstm_cell_adapter(reorder=False),
+        "'gate blocks read in the order i, f, o, g'",
+    ),
+    "cs231n lstm cell, h_prev for c_prev": (
+        "check_lstm_cell_forward",
+        cs_lstm_cell_adapter(c_from_h=True),
+        "'h_prev used where c_prev belongs'",
+    ),
+    "cs231n lstm forward pasted as is": (
+        "check_lstm_forward",
+        cs_lstm_forward,
+        "the check calls lstm_forward(x, h0, c0, W_x, W_h, b)",
+    ),
+    "cs231n lstm forward, c0 ignored": (
+        "check_lstm_forward",
+        cs_lstm_forward_adapter(),
+        "'c0 ignored while h0 is used'",
+    ),
+    "cs231n lstm forward, c0 passed": (
+        "check_lstm_forward",
+        cs_lstm_forward_adapter(pass_c0=True),
+        None,
+    ),
     "cs231n lstm forward, c0 ignored and blocks not reordered": (
-        "check_lstm_forward", cs_lstm_forward_adapter(reorder=False),
-        "'gate blocks read in the order i, f, o, g' and 'c0 ignored while h0 is used'"),
+        "check_lstm_forward",
+        cs_lstm_forward_adapter(reorder=False),
+        "'gate blocks read in the order i, f, o, g' and 'c0 ignored while h0 is used'",
+    ),
     "cs231n lstm forward, sigmoid candidate": (
         "check_lstm_forward",
         partial(_cs_lstm_with, g_act=sigmoid),
-        "'sigmoid where tanh belongs in the candidate'"),
+        "'sigmoid where tanh belongs in the candidate'",
+    ),
     "dlai lstm cell": ("check_lstm_cell_forward", dl_lstm_cell_adapter(), None),
-    "dlai lstm cell, concatenation reversed": ("check_lstm_cell_forward", dl_lstm_cell_adapter(concat_order="x_first"),
-                                               "'input and recurrent weights swapped'"),
-    "dlai lstm cell, column vectors returned": ("check_lstm_cell_forward", dl_lstm_cell_adapter(transpose_back=False),
-                                                "column-vector layout"),
+    "dlai lstm cell, concatenation reversed": (
+        "check_lstm_cell_forward",
+        dl_lstm_cell_adapter(concat_order="x_first"),
+        "'input and recurrent weights swapped'",
+    ),
+    "dlai lstm cell, column vectors returned": (
+        "check_lstm_cell_forward",
+        dl_lstm_cell_adapter(transpose_back=False),
+        "column-vector layout",
+    ),
     "d2l lstm forward": ("check_lstm_forward", d2l_lstm_forward_adapter(), None),
-    "d2l lstm forward, forget gate tanh": ("check_lstm_forward", d2l_lstm_forward_adapter(forget_tanh=True),
-                                           "'tanh where the sigmoid belongs in the forget gate'"),
+    "d2l lstm forward, forget gate tanh": (
+        "check_lstm_forward",
+        d2l_lstm_forward_adapter(forget_tanh=True),
+        "'tanh where the sigmoid belongs in the forget gate'",
+    ),
     "d2l lstm forward, blocks i, f, c, o read as i, f, o, c": (
-        "check_lstm_forward", d2l_lstm_forward_adapter(order="ifco"),
-        "'gate blocks read in the order i, f, o, g'"),
+        "check_lstm_forward",
+        d2l_lstm_forward_adapter(order="ifco"),
+        "'gate blocks read in the order i, f, o, g'",
+    ),
     "d2l gru forward, variants ignored": (
-        "check_gru_forward", d2l_gru_forward_adapter(),
-        "'reset applied before the matmul instead of after' and 'z convention flipped'"),
-    "d2l gru forward, z handled, reset not": ("check_gru_forward", d2l_gru_forward_adapter(handle_variants=True),
-                                              "'reset applied before the matmul instead of after'"),
+        "check_gru_forward",
+        d2l_gru_forward_adapter(),
+        "'reset applied before the matmul instead of after' and 'z convention flipped'",
+    ),
+    "d2l gru forward, z handled, reset not": (
+        "check_gru_forward",
+        d2l_gru_forward_adapter(handle_variants=True),
+        "'reset applied before the matmul instead of after'",
+    ),
     "d2l gru cell, variants ignored": (
-        "check_gru_cell_forward", d2l_gru_cell_adapter(),
-        "'reset applied before the matmul instead of after' and 'z convention flipped'"),
+        "check_gru_cell_forward",
+        d2l_gru_cell_adapter(),
+        "'reset applied before the matmul instead of after' and 'z convention flipped'",
+    ),
 }
-

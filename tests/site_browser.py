@@ -1,5 +1,6 @@
-"""Helpers for reading the built site as a reader does: the pages of `_toc.yml`, a local web server, and
-Debian's headless Chromium driven by Selenium through Debian's chromedriver (nothing is downloaded).
+"""Helpers for reading the built site as a reader does: the pages of `_toc.yml`, a local web server,
+and Debian's headless Chromium driven by Selenium through Debian's chromedriver (nothing is
+downloaded).
 
 Used by tests/test_site_browser.py and benchmarks/page_weight.py.
 """
@@ -22,9 +23,17 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 # Test artefacts (screenshots, page weights) live under _build/, which git ignores.
 ARTEFACTS = Path(os.environ.get("SITE_TEST_ARTEFACTS", ROOT / "_build" / "test-artefacts"))
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1280,900", "--hide-scrollbars"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+    "--hide-scrollbars",
+]
 MATHJAX_TIMEOUT_SECONDS = 20
 # The tallest full-page screenshot kept; a longer page is cut there.
 SCREENSHOT_MAX_HEIGHT = 16000
@@ -49,7 +58,9 @@ def toc_pages(root=ROOT):
 
 
 def chapter_of(docname):
-    """The chapter folder a page belongs to (`book/03-lstm/gates` -> `03-lstm`), or the page itself."""
+    """The chapter folder a page belongs to (`book/03-lstm/gates` -> `03-lstm`), or the page
+    itself.
+    """
     parts = Path(docname).parts
     return parts[1] if len(parts) > 2 and re.match(r"\d\d-", parts[1]) else docname
 
@@ -121,7 +132,8 @@ def console_errors(driver):
 def resources(driver):
     """Every response the current page loaded: the page itself first, then its assets."""
     return driver.execute_script("""
-        return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+        return performance.getEntriesByType('navigation')
+          .concat(performance.getEntriesByType('resource'))
           .map(e => ({url: e.name, kind: e.initiatorType, bytes: e.decodedBodySize,
                       status: e.responseStatus || 0}));
     """)
@@ -139,11 +151,17 @@ def screenshot(driver, path):
     lays the theme's sticky sidebar out wrongly), then restored.
     """
     width = driver.execute_script("return window.innerWidth")
-    height = min(driver.execute_script("return document.documentElement.scrollHeight"), SCREENSHOT_MAX_HEIGHT)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    height = min(
+        driver.execute_script("return document.documentElement.scrollHeight"), SCREENSHOT_MAX_HEIGHT
+    )
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
     try:
-        driver.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+        driver.execute_async_script(
+            "requestAnimationFrame(() => requestAnimationFrame(arguments[0]))"
+        )
         shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -154,7 +172,9 @@ def screenshot(driver, path):
 
 
 def tell(config, *lines):
-    """Show lines in pytest's terminal output, even when output is captured (artefact paths, sizes)."""
+    """Show lines in pytest's terminal output, even when output is captured (artefact paths,
+    sizes).
+    """
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     for line in lines:
         if reporter is not None:

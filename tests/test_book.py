@@ -39,7 +39,8 @@ def test_no_framework_log_lines_reach_the_pages(fresh_build):
 
 def test_figures_are_generated_with_alt_text(fresh_build):
     page = (fresh_build / "book/01-rnn/index.html").read_text()
-    images = [tag for tag in re.findall(r"<img [^>]*>", page) if "_images/" in tag]  # made at build time
+    # made at build time
+    images = [tag for tag in re.findall(r"<img [^>]*>", page) if "_images/" in tag]
     assert len(images) >= 2
     assert all(re.search(r'alt="[^"]{20,}"', tag) for tag in images)
 
@@ -60,5 +61,8 @@ def test_every_tab_cell_is_a_synced_tab(fresh_build, chapter):
     """Each executed tab cell became a tab with its sync key; How-we-know cells became dropdowns."""
     page = (fresh_build / chapter.relative_to(ROOT).with_suffix(".html")).read_text()
     for tag, key in (("tab-keras", "keras"), ("tab-pytorch", "pytorch"), ("tab-numpy", "numpy")):
-        assert page.count(f'data-sync-id="{key}"') == len(_tagged_cells(chapter, tag)), (chapter, key)
+        assert page.count(f'data-sync-id="{key}"') == len(_tagged_cells(chapter, tag)), (
+            chapter,
+            key,
+        )
     assert page.count("how-we-know") >= len(_tagged_cells(chapter, "how-we-know"))

@@ -1,4 +1,6 @@
-"""Chapter 2 (BPTT, vanishing and exploding gradients): its agreement cells ran and its glued numbers are on the page."""
+"""Chapter 2 (BPTT, vanishing and exploding gradients): its agreement cells ran and its glued
+numbers are on the page.
+"""
 
 import re
 
@@ -15,12 +17,17 @@ def _number(pattern, text):
 
 def test_agreement_cells_ran(fresh_build):
     text = page_text(fresh_build, PAGE)
-    for line in ["BPTT: reference, Keras and PyTorch gradients agree (largest difference",
-                 "||dh_T/dh_t||: numpy by hand, reference, Keras and PyTorch agree (largest relative difference",
-                 "LSTM ||dh_T/dc_t||: reference, Keras and PyTorch agree (largest relative difference",
-                 "clipping by global norm: reference, Keras and PyTorch agree (largest difference",
-                 "truncated BPTT in chunks of 8: reference, Keras and PyTorch agree (largest difference",
-                 "IRNN states: reference, Keras and PyTorch agree (largest difference"]:
+    for line in [
+        "BPTT: reference, Keras and PyTorch gradients agree (largest difference",
+        (
+            "||dh_T/dh_t||: numpy by hand, reference, Keras and PyTorch agree (largest relative"
+            " difference"
+        ),
+        "LSTM ||dh_T/dc_t||: reference, Keras and PyTorch agree (largest relative difference",
+        "clipping by global norm: reference, Keras and PyTorch agree (largest difference",
+        "truncated BPTT in chunks of 8: reference, Keras and PyTorch agree (largest difference",
+        "IRNN states: reference, Keras and PyTorch agree (largest difference",
+    ]:
         assert _number(re.escape(line) + r" ([0-9.e+-]+)\)", text) < 1e-8, line
 
 
@@ -36,7 +43,13 @@ def test_jacobian_norms_and_the_two_corrections(fresh_build):
     norms = "At distances 99, 50, 10, 1, 0: [6.811e-07 4.670e-04 1.654e+00 3.812e+00 4.000e+00]"
     assert text.count(norms) == 2
     assert "A correction to the lecture notes: which gradient the product is" in text
-    assert _number(r"reference’s \\\(\\partial \\mathcal L / \\partial h_0\\\) to a relative ([0-9.e+-]+)", text) < 1e-8
+    assert (
+        _number(
+            r"reference’s \\\(\\partial \\mathcal L / \\partial h_0\\\) to a relative ([0-9.e+-]+)",
+            text,
+        )
+        < 1e-8
+    )
     assert "A correction to the lecture notes: a norm above 1 does not mean explosion" in text
     assert "still vanishes, to 6.8e-07 over 99 steps" in text
     assert _number(r"For \\\(s = 3\\\) it is ([0-9.e+-]+)", text) > 1e3
@@ -52,7 +65,9 @@ def test_lstm_highway_depends_on_the_forget_bias(fresh_build):
 
 def test_clipping_counts_pytorchs_second_bias(fresh_build):
     text = page_text(fresh_build, PAGE)
-    match = re.search(r"The norm PyTorch reports, ([0-9.e+]+) , is not the reference’s ([0-9.e+]+) \.", text)
+    match = re.search(
+        r"The norm PyTorch reports, ([0-9.e+]+) , is not the reference’s ([0-9.e+]+) \.", text
+    )
     assert match
     assert float(match.group(1)) > float(match.group(2)) > 1e6
     assert "Its global norm: 1.000000" in text and "After: 1.000000" in text
@@ -63,7 +78,8 @@ def test_truncation_table_and_remedies(fresh_build):
     row = re.search(r"\b8 (0\.\d{4}) (0\.\d{3}) 16 ", text)
     assert row and float(row.group(1)) < float(row.group(2))
     assert text.count("Relative error of dJ/dW_h against full BPTT: " + row.group(2)) == 2
-    assert _number(r"distance 99: (\d\.\d{3})\s+PyTorch", text) >= 1.0  # sqrt(active units), not vanishing
+    # sqrt(active units), not vanishing
+    assert _number(r"distance 99: (\d\.\d{3})\s+PyTorch", text) >= 1.0
     assert "at distance 96 with \\(D = 4\\)" in text
 
 

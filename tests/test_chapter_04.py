@@ -1,4 +1,6 @@
-"""Chapter 4 (GRU): the worked examples, the framework agreement and the notes' corrections are on the page."""
+"""Chapter 4 (GRU): the worked examples, the framework agreement and the notes' corrections are on
+the page.
+"""
 
 import re
 
@@ -39,6 +41,8 @@ def test_chapter_four_parameter_counts(fresh_build):
 
 def test_chapter_four_figure_has_alt_text(fresh_build):
     page = (fresh_build / PAGE).read_text()
-    images = [tag for tag in re.findall(r"<img [^>]*>", page) if re.search(r'src="[./]*_images/', tag)]  # generated figures
+    images = [
+        tag for tag in re.findall(r"<img [^>]*>", page) if re.search(r'src="[./]*_images/', tag)
+    ]  # generated figures
     assert images
     assert all(re.search(r'alt="[^"]{20,}"', tag) for tag in images)

@@ -1,4 +1,6 @@
-"""Chapter 5 (input and output dimensions): agreement cells, parameter counts and the mistakes' wrong values."""
+"""Chapter 5 (input and output dimensions): agreement cells, parameter counts and the mistakes'
+wrong values.
+"""
 
 import re
 
@@ -9,8 +11,14 @@ PAGE = "book/05-dimensions/index.html"
 
 def test_chapter_five_agreement_cells_ran(fresh_build):
     text = page_text(fresh_build, PAGE)
-    assert "forecasts (4, 12): numpy, Keras and PyTorch agree for both models (largest difference" in text
-    assert "padded batch: reference, Keras (masking) and PyTorch (packing) agree (largest difference" in text
+    assert (
+        "forecasts (4, 12): numpy, Keras and PyTorch agree for both models (largest difference"
+        in text
+    )
+    assert (
+        "padded batch: reference, Keras (masking) and PyTorch (packing) agree (largest difference"
+        in text
+    )
 
 
 def test_chapter_five_windows_and_leakage(fresh_build):
@@ -24,7 +32,8 @@ def test_chapter_five_parameter_counts(fresh_build):
     text = page_text(fresh_build, PAGE)
     for count in ["4,480", "4,544", "5,260", "5,324", "196,736", "1,548", "202,764", "202,828"]:
         assert count in text, count
-    assert "Total params: 5,260" in text and "Total params: 202,764" in text  # Keras's own summaries
+    # Keras's own summaries
+    assert "Total params: 5,260" in text and "Total params: 202,764" in text
 
 
 def test_chapter_five_shapes_and_notes(fresh_build):
@@ -46,6 +55,8 @@ def test_chapter_five_common_mistakes_show_wrong_values(fresh_build):
 
 def test_chapter_five_figures_have_alt_text(fresh_build):
     page = (fresh_build / PAGE).read_text()
-    images = [tag for tag in re.findall(r"<img [^>]*>", page) if re.search(r'src="[./]*_images/', tag)]  # generated figures
+    images = [
+        tag for tag in re.findall(r"<img [^>]*>", page) if re.search(r'src="[./]*_images/', tag)
+    ]  # generated figures
     assert len(images) >= 2
     assert all(re.search(r'alt="[^"]{20,}"', tag) for tag in images)

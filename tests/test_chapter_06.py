@@ -1,4 +1,6 @@
-"""Chapter 6 (bidirectional and deep RNNs): its agreement cells ran and its glued numbers are on the page."""
+"""Chapter 6 (bidirectional and deep RNNs): its agreement cells ran and its glued numbers are on the
+page.
+"""
 
 import re
 
@@ -9,8 +11,12 @@ PAGE = "book/06-bidirectional-deep/index.html"
 
 def test_agreement_cells_ran(fresh_build):
     text = page_text(fresh_build, PAGE)
-    assert "bidirectional RNN: numpy, reference, Keras and PyTorch agree (largest difference" in text
-    assert "2-layer bidirectional LSTM: reference, Keras and PyTorch agree (largest difference" in text
+    assert (
+        "bidirectional RNN: numpy, reference, Keras and PyTorch agree (largest difference" in text
+    )
+    assert (
+        "2-layer bidirectional LSTM: reference, Keras and PyTorch agree (largest difference" in text
+    )
 
 
 def test_output_size_and_parameters_double(fresh_build):

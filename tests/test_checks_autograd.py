@@ -1,4 +1,6 @@
-"""The ps02 autograd check both ways: a PyTorch student passes, each planted autograd mistake is named."""
+"""The ps02 autograd check both ways: a PyTorch student passes, each planted autograd mistake is
+named.
+"""
 
 from functools import partial
 
@@ -13,10 +15,16 @@ from autograder.checks import autograd as a  # noqa: E402
 NAMES = ("x", "h0", "W_x", "W_h", "b")
 
 
-def student_by_hand(x, h0, W_x, W_h, b, dh_all, *, dtype=torch.float64, upstream="dh_all", track_x=True):
-    """A student's autograd version written with torch operations; keyword arguments plant mistakes."""
-    tensors = {name: torch.tensor(value, dtype=dtype, requires_grad=(name != "x" or track_x))
-               for name, value in zip(NAMES, (x, h0, W_x, W_h, b))}
+def student_by_hand(
+    x, h0, W_x, W_h, b, dh_all, *, dtype=torch.float64, upstream="dh_all", track_x=True
+):
+    """A student's autograd version written with torch operations; keyword arguments plant
+    mistakes.
+    """
+    tensors = {
+        name: torch.tensor(value, dtype=dtype, requires_grad=(name != "x" or track_x))
+        for name, value in zip(NAMES, (x, h0, W_x, W_h, b))
+    }
     h, states = tensors["h0"], []
     for t in range(x.shape[1]):
         h = torch.tanh(tensors["x"][:, t] @ tensors["W_x"] + h @ tensors["W_h"] + tensors["b"])
@@ -48,8 +56,13 @@ def student_nn_rnn(x, h0, W_x, W_h, b, dh_all, *, add_biases=False, transpose_ba
     W_x_grad, W_h_grad = module.weight_ih_l0.grad, module.weight_hh_l0.grad
     if transpose_back:
         W_x_grad, W_h_grad = W_x_grad.T, W_h_grad.T
-    return {"x": x_t.grad.numpy(), "h0": h0_t.grad[0].numpy(), "W_x": W_x_grad.numpy(),
-            "W_h": W_h_grad.numpy(), "b": db.numpy()}
+    return {
+        "x": x_t.grad.numpy(),
+        "h0": h0_t.grad[0].numpy(),
+        "W_x": W_x_grad.numpy(),
+        "W_h": W_h_grad.numpy(),
+        "b": db.numpy(),
+    }
 
 
 @pytest.mark.parametrize("student", [student_by_hand, student_nn_rnn], ids=["torch-ops", "nn.RNN"])

@@ -1,4 +1,6 @@
-"""The ps05 checks both ways: windows and final states from a padded batch; planted mistakes are named."""
+"""The ps05 checks both ways: windows and final states from a padded batch; planted mistakes are
+named.
+"""
 
 from functools import partial
 
@@ -11,14 +13,24 @@ from autograder.reference import final_states, make_windows
 from helpers import failure_of
 
 
-def student_windows(series, in_steps, out_steps, target_column, *, target_start=0, column=None, count_less=0,
-                    stride=1, all_columns=False):
+def student_windows(
+    series,
+    in_steps,
+    out_steps,
+    target_column,
+    *,
+    target_start=0,
+    column=None,
+    count_less=0,
+    stride=1,
+    all_columns=False,
+):
     """A student's windowing; the keyword-only arguments plant one mistake each."""
     column = target_column if column is None else column
     X, y = [], []
     for s in range(0, len(series) - in_steps - out_steps + 1 - count_less, stride):
-        X.append(series[s:s + in_steps])
-        future = series[s + in_steps + target_start:s + in_steps + target_start + out_steps]
+        X.append(series[s : s + in_steps])
+        future = series[s + in_steps + target_start : s + in_steps + target_start + out_steps]
         y.append(future if all_columns else future[:, column])
     return np.array(X), np.array(y)
 
@@ -60,7 +72,8 @@ def test_the_notes_forecasting_shapes():
 def test_windows_do_not_leak():
     series = np.arange(40.0)[:, None] * [1.0, 100.0]
     X, y = make_windows(series, 5, 3, 1)
-    assert np.all(y[:, 0] == X[:, -1, 1] + 100)  # the first target is the step right after the window
+    # the first target is the step right after the window
+    assert np.all(y[:, 0] == X[:, -1, 1] + 100)
 
 
 @pytest.mark.parametrize("mistake", list(BROKEN_WINDOWS), ids=lambda k: k.name)
@@ -79,11 +92,15 @@ def test_targets_from_every_column_are_named_by_their_shape():
 @pytest.mark.parametrize("mistake", list(BROKEN_FINALS), ids=lambda k: k.name)
 def test_each_final_state_mistake_is_named(mistake):
     message = failure_of(check_final_states, BROKEN_FINALS[mistake])
-    assert message.startswith("final_states: final states is wrong (case 1 of 3: batch=3, time=5, units=2, "
-                              "lengths=[5, 2, 3])")
+    assert message.startswith(
+        "final_states: final states is wrong (case 1 of 3: batch=3, time=5, units=2, "
+        "lengths=[5, 2, 3])"
+    )
     assert f"'{mistake.name}'" in message.splitlines()[-1]
 
 
-@pytest.mark.parametrize("check, delegate", [(check_make_windows, make_windows), (check_final_states, final_states)])
+@pytest.mark.parametrize(
+    "check, delegate", [(check_make_windows, make_windows), (check_final_states, final_states)]
+)
 def test_calling_the_reference_does_not_pass(check, delegate):
     assert "called the course's reference" in failure_of(check, delegate)

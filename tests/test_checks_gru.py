@@ -1,4 +1,6 @@
-"""The ps04 checks both ways: a student-style GRU passes in every variant, each planted mistake is named."""
+"""The ps04 checks both ways: a student-style GRU passes in every variant, each planted mistake is
+named.
+"""
 
 from functools import partial
 
@@ -8,7 +10,12 @@ import pytest
 from autograder import mistakes as m
 from autograder.checks import check_gru_cell_forward, check_gru_forward, check_gru_params_from_torch
 from autograder.convert import from_torch_gru
-from autograder.reference import gru_cell_forward as reference_cell, gru_forward as reference_forward
+from autograder.reference import (
+    gru_cell_forward as reference_cell,
+)
+from autograder.reference import (
+    gru_forward as reference_forward,
+)
 from helpers import failure_of
 
 
@@ -16,9 +23,24 @@ def sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
-def student_cell(x_t, h_prev, W_x, W_h, b, reset_after=True, z_convention="keep", *, read_torch_order=False,
-                 flip_z=False, force_reset=None, candidate=np.tanh, recurrent_bias="inside", use_bias=True,
-                 swap_weights=False, zero_start=False):
+def student_cell(
+    x_t,
+    h_prev,
+    W_x,
+    W_h,
+    b,
+    reset_after=True,
+    z_convention="keep",
+    *,
+    read_torch_order=False,
+    flip_z=False,
+    force_reset=None,
+    candidate=np.tanh,
+    recurrent_bias="inside",
+    use_bias=True,
+    swap_weights=False,
+    zero_start=False,
+):
     """A student's GRU step; the keyword-only arguments plant one mistake each."""
     if swap_weights:
         W_x, W_h = W_h, W_x
@@ -32,28 +54,54 @@ def student_cell(x_t, h_prev, W_x, W_h, b, reset_after=True, z_convention="keep"
         b_h = 0 * b_h
     x_part, h_part = x_t @ W_x + b_x, h_prev @ W_h
     z_block, r_block = (1, 0) if read_torch_order else (0, 1)
-    z = sigmoid(x_part[:, z_block * u:(z_block + 1) * u] + h_part[:, z_block * u:(z_block + 1) * u]
-                + b_h[z_block * u:(z_block + 1) * u])
-    r = sigmoid(x_part[:, r_block * u:(r_block + 1) * u] + h_part[:, r_block * u:(r_block + 1) * u]
-                + b_h[r_block * u:(r_block + 1) * u])
+    z = sigmoid(
+        x_part[:, z_block * u : (z_block + 1) * u]
+        + h_part[:, z_block * u : (z_block + 1) * u]
+        + b_h[z_block * u : (z_block + 1) * u]
+    )
+    r = sigmoid(
+        x_part[:, r_block * u : (r_block + 1) * u]
+        + h_part[:, r_block * u : (r_block + 1) * u]
+        + b_h[r_block * u : (r_block + 1) * u]
+    )
     reset_after = reset_after if force_reset is None else force_reset == "after"
     if reset_after and recurrent_bias == "outside":
-        n = candidate(x_part[:, 2 * u:] + b_h[2 * u:] + r * h_part[:, 2 * u:])
+        n = candidate(x_part[:, 2 * u :] + b_h[2 * u :] + r * h_part[:, 2 * u :])
     elif reset_after:
-        n = candidate(x_part[:, 2 * u:] + r * (h_part[:, 2 * u:] + b_h[2 * u:]))
+        n = candidate(x_part[:, 2 * u :] + r * (h_part[:, 2 * u :] + b_h[2 * u :]))
     else:
-        n = candidate(x_part[:, 2 * u:] + b_h[2 * u:] + (r * h_prev) @ W_h[:, 2 * u:])
+        n = candidate(x_part[:, 2 * u :] + b_h[2 * u :] + (r * h_prev) @ W_h[:, 2 * u :])
     keep = (z_convention == "keep") != flip_z
     h = z * h_prev + (1 - z) * n if keep else (1 - z) * h_prev + z * n
     return h, {"z": z, "r": r, "h_tilde": n}
 
 
-def student_forward(x, h0, W_x, W_h, b, reset_after=True, z_convention="keep", *, cell=student_cell,
-                    restart=False, time_major=False, zero_start=False):
+def student_forward(
+    x,
+    h0,
+    W_x,
+    W_h,
+    b,
+    reset_after=True,
+    z_convention="keep",
+    *,
+    cell=student_cell,
+    restart=False,
+    time_major=False,
+    zero_start=False,
+):
     h0 = 0 * h0 if zero_start else h0
     h, states = h0, []
     for t in range(x.shape[1]):
-        h, _ = cell(x[t] if time_major else x[:, t], h0 if restart else h, W_x, W_h, b, reset_after, z_convention)
+        h, _ = cell(
+            x[t] if time_major else x[:, t],
+            h0 if restart else h,
+            W_x,
+            W_h,
+            b,
+            reset_after,
+            z_convention,
+        )
         states.append(h)
     return np.stack(states, axis=1), h
 
@@ -84,12 +132,17 @@ BROKEN_SEQUENCES = {
 
 def student_loader(module, reorder=True, biases=2):
     """A student's nn.GRU -> reference loader: PyTorch's r, z, n rows become z, r, h~ columns."""
+
     def blocks(a):
         r, z, n = np.split(a.detach().numpy().astype(np.float64), 3, axis=0)
         return np.concatenate([z, r, n] if reorder else [r, z, n], axis=0)
 
     b_hh = blocks(module.bias_hh_l0) if biases == 2 else np.zeros(module.bias_hh_l0.shape)
-    return blocks(module.weight_ih_l0).T, blocks(module.weight_hh_l0).T, np.stack([blocks(module.bias_ih_l0), b_hh])
+    return (
+        blocks(module.weight_ih_l0).T,
+        blocks(module.weight_hh_l0).T,
+        np.stack([blocks(module.bias_ih_l0), b_hh]),
+    )
 
 
 BROKEN_LOADERS = {
@@ -130,17 +183,28 @@ def test_a_single_bias_for_pytorch_gru_is_named_by_its_shape():
     def summed_biases(module):
         W_x, W_h, b = student_loader(module)
         return W_x, W_h, b.sum(axis=0)
+
     message = failure_of(check_gru_params_from_torch, summed_biases)
-    assert "b has shape (12,), expected (2, 12)" in message and "'one of PyTorch's two biases left out'" in message
+    assert (
+        "b has shape (12,), expected (2, 12)" in message
+        and "'one of PyTorch's two biases left out'" in message
+    )
 
 
 def test_a_cell_without_the_variant_arguments_is_told_so():
-    message = failure_of(check_gru_cell_forward, lambda x_t, h, W_x, W_h, b: student_cell(x_t, h, W_x, W_h, b))
+    message = failure_of(
+        check_gru_cell_forward, lambda x_t, h, W_x, W_h, b: student_cell(x_t, h, W_x, W_h, b)
+    )
     assert "raised TypeError" in message and "reset_after" in message
 
 
-@pytest.mark.parametrize("check, delegate", [
-    (check_gru_cell_forward, reference_cell), (check_gru_forward, reference_forward),
-    (check_gru_params_from_torch, from_torch_gru)])
+@pytest.mark.parametrize(
+    "check, delegate",
+    [
+        (check_gru_cell_forward, reference_cell),
+        (check_gru_forward, reference_forward),
+        (check_gru_params_from_torch, from_torch_gru),
+    ],
+)
 def test_calling_the_reference_does_not_pass(check, delegate):
     assert "called the course's reference" in failure_of(check, delegate)

@@ -1,4 +1,5 @@
-"""The ps04 framework checks both ways: a student-style answer passes, each planted mistake is named.
+"""The ps04 framework checks both ways: a student-style answer passes, each planted mistake is
+named.
 
 A student's GRU reads PyTorch's and Keras's weights and reproduces their states; another converts
 weights between the two z conventions. Each broken variant below makes one catalogued mistake.
@@ -10,8 +11,12 @@ import numpy as np
 import pytest
 
 from autograder import mistakes as m
+from autograder.checks import (
+    check_flip_z_convention,
+    check_keras_gru_states,
+    check_torch_gru_states,
+)
 from autograder.checks import gru_frameworks as checks
-from autograder.checks import check_flip_z_convention, check_keras_gru_states, check_torch_gru_states
 from autograder.convert import from_torch
 from autograder.reference import gru_forward as reference_forward
 from helpers import failure_of
@@ -22,60 +27,103 @@ def sigmoid(a):
 
 
 def student_forward(x, W_x, W_h, b, reset_after=True, z_convention="keep"):
-    """A student's GRU over a sequence from h0 = 0; b is indexed b[0], b[1] when reset_after, as students do."""
+    """A student's GRU over a sequence from h0 = 0; b is indexed b[0], b[1] when reset_after, as
+    students do.
+    """
     u = W_h.shape[0]
     h, states = np.zeros((x.shape[0], u), dtype=x.dtype), []
     for t in range(x.shape[1]):
         if reset_after:
             a_x, a_h = x[:, t] @ W_x + b[0], h @ W_h + b[1]
-            z, r = sigmoid(a_x[:, :u] + a_h[:, :u]), sigmoid(a_x[:, u:2 * u] + a_h[:, u:2 * u])
-            n = np.tanh(a_x[:, 2 * u:] + r * a_h[:, 2 * u:])
+            z, r = sigmoid(a_x[:, :u] + a_h[:, :u]), sigmoid(a_x[:, u : 2 * u] + a_h[:, u : 2 * u])
+            n = np.tanh(a_x[:, 2 * u :] + r * a_h[:, 2 * u :])
         else:
-            a_x, a_h = x[:, t] @ W_x + b, h @ W_h[:, :2 * u]
-            z, r = sigmoid(a_x[:, :u] + a_h[:, :u]), sigmoid(a_x[:, u:2 * u] + a_h[:, u:])
-            n = np.tanh(a_x[:, 2 * u:] + (r * h) @ W_h[:, 2 * u:])
+            a_x, a_h = x[:, t] @ W_x + b, h @ W_h[:, : 2 * u]
+            z, r = sigmoid(a_x[:, :u] + a_h[:, :u]), sigmoid(a_x[:, u : 2 * u] + a_h[:, u:])
+            n = np.tanh(a_x[:, 2 * u :] + (r * h) @ W_h[:, 2 * u :])
         h = z * h + (1 - z) * n if z_convention == "keep" else (1 - z) * h + z * n
         states.append(h)
     return np.stack(states, axis=1)
 
 
-def torch_states(module, x, *, reorder=True, transpose=True, biases=2, merge_biases=False, z_convention="keep",
-                 run_module=False, in_float32=False):
+def torch_states(
+    module,
+    x,
+    *,
+    reorder=True,
+    transpose=True,
+    biases=2,
+    merge_biases=False,
+    z_convention="keep",
+    run_module=False,
+    in_float32=False,
+):
     """A student's nn.GRU reader; the keyword-only arguments plant one mistake each."""
     if in_float32:  # everything in float32, as the module itself computes
         return torch_states(module, x.astype(np.float32)).astype(np.float64)
     if run_module:
         import torch
+
         return module(torch.from_numpy(x).float())[0].detach().numpy().astype(np.float64)
 
     def rows(name):
-        r, z, n = np.split(getattr(module, name).detach().numpy(), 3, axis=0)  # float32, as students read them
+        # float32, as students read them
+        r, z, n = np.split(getattr(module, name).detach().numpy(), 3, axis=0)
         return np.concatenate([z, r, n] if reorder else [r, z, n], axis=0)
 
     def weight(name):
         w = rows(name)
         return w.T if transpose else w.reshape(w.shape[1], w.shape[0])
 
-    b = np.stack([rows("bias_ih_l0"), rows("bias_hh_l0") if biases == 2 else 0 * rows("bias_hh_l0")])
+    b = np.stack(
+        [rows("bias_ih_l0"), rows("bias_hh_l0") if biases == 2 else 0 * rows("bias_hh_l0")]
+    )
     if merge_biases:
-        return student_forward(x, weight("weight_ih_l0"), weight("weight_hh_l0"), b[0] + b[1], reset_after=False)
-    return student_forward(x, weight("weight_ih_l0"), weight("weight_hh_l0"), b, z_convention=z_convention)
+        return student_forward(
+            x, weight("weight_ih_l0"), weight("weight_hh_l0"), b[0] + b[1], reset_after=False
+        )
+    return student_forward(
+        x, weight("weight_ih_l0"), weight("weight_hh_l0"), b, z_convention=z_convention
+    )
 
 
-def keras_states(weights, reset_after, x, *, variant=None, z_convention="keep", swap_z_r=False, sum_rows=False,
-                 first_row_only=False, run_layer=False):
-    """A student's reader of a Keras GRU's weights; the keyword-only arguments plant one mistake each."""
+def keras_states(
+    weights,
+    reset_after,
+    x,
+    *,
+    variant=None,
+    z_convention="keep",
+    swap_z_r=False,
+    sum_rows=False,
+    first_row_only=False,
+    run_layer=False,
+):
+    """A student's reader of a Keras GRU's weights; the keyword-only arguments plant one mistake
+    each.
+    """
     if run_layer:
         from autograder.frameworks import keras
 
-        layer = keras().layers.GRU(weights[1].shape[0], reset_after=reset_after, return_sequences=True)
+        layer = keras().layers.GRU(
+            weights[1].shape[0], reset_after=reset_after, return_sequences=True
+        )
         layer.build((None, None, weights[0].shape[0]))
         layer.set_weights(weights)
         return np.asarray(layer(x.astype(np.float32))).astype(np.float64)
     W_x, W_h, b = (np.asarray(w, dtype=np.float64) for w in weights)
     if swap_z_r:
-        W_x, W_h, b = (np.concatenate([a[..., a.shape[-1] // 3:2 * a.shape[-1] // 3], a[..., :a.shape[-1] // 3],
-                                       a[..., 2 * a.shape[-1] // 3:]], axis=-1) for a in (W_x, W_h, b))
+        W_x, W_h, b = (
+            np.concatenate(
+                [
+                    a[..., a.shape[-1] // 3 : 2 * a.shape[-1] // 3],
+                    a[..., : a.shape[-1] // 3],
+                    a[..., 2 * a.shape[-1] // 3 :],
+                ],
+                axis=-1,
+            )
+            for a in (W_x, W_h, b)
+        )
     variant = reset_after if variant is None else variant
     if sum_rows and b.ndim == 2:
         b, variant = b.sum(axis=0), False
@@ -159,6 +207,7 @@ def test_each_flip_mistake_is_named(mistake):
 
 def test_any_equivalent_flip_passes(capsys):
     """Moving the whole negated z bias into one row of b is as good as negating both rows."""
+
     def one_row(W_x, W_h, b):
         W_x, W_h, b = flip(W_x, W_h, b, arrays=(0, 1))
         if b.ndim == 2:
@@ -168,6 +217,7 @@ def test_any_equivalent_flip_passes(capsys):
         else:
             b = flip(W_x, W_h, b, arrays=(2,))[2]
         return W_x, W_h, b
+
     check_flip_z_convention(one_row, hidden=True)
     assert capsys.readouterr().out.strip() == "flip_z_convention: all 4 cases passed"
 
@@ -175,15 +225,20 @@ def test_any_equivalent_flip_passes(capsys):
 def test_tensors_and_wrong_shapes_are_told_apart():
     import torch
 
-    message = failure_of(check_torch_gru_states, lambda module, x: torch.from_numpy(torch_states(module, x)))
+    message = failure_of(
+        check_torch_gru_states, lambda module, x: torch.from_numpy(torch_states(module, x))
+    )
     assert "is a torch tensor" in message
-    message = failure_of(check_keras_gru_states, lambda weights, variant, x: keras_states(weights, variant, x)[:, -1])
+    message = failure_of(
+        check_keras_gru_states, lambda weights, variant, x: keras_states(weights, variant, x)[:, -1]
+    )
     assert "h_all has shape" in message
 
 
 def test_calling_the_converters_does_not_pass():
     def via_reference(module, x):
         return reference_forward(x, None, *from_torch(module))[0]
+
     assert "called the course's reference" in failure_of(check_torch_gru_states, via_reference)
 
 
@@ -196,7 +251,9 @@ def test_the_answer_key_is_what_the_frameworks_compute(hidden):
         module, x = checks._torch_case(*spec, hidden=hidden, index=index)
         with torch.no_grad():
             framework = module.double()(torch.from_numpy(x))[0].numpy()
-        np.testing.assert_allclose(reference_forward(x, None, *from_torch(module))[0], framework, atol=1e-12)
+        np.testing.assert_allclose(
+            reference_forward(x, None, *from_torch(module))[0], framework, atol=1e-12
+        )
     from autograder.frameworks import keras
 
     for index, spec in enumerate(checks._KERAS_SPECS[hidden]):

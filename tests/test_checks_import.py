@@ -1,4 +1,6 @@
-"""Numpy homework stays light: the checks import without TensorFlow or PyTorch and answer quickly."""
+"""Numpy homework stays light: the checks import without TensorFlow or PyTorch and answer
+quickly.
+"""
 
 import json
 import subprocess
@@ -9,8 +11,9 @@ BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "check_import.p
 
 
 def test_checks_import_no_framework_and_run_well_under_a_second():
-    result = subprocess.run([sys.executable, str(BENCHMARK), "--runs", "1", "--json"], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--runs", "1", "--json"], capture_output=True, text=True
+    )
     summary = json.loads(result.stdout)
     assert summary["frameworks_imported"] == []
     # numpy's own import is the student's anyway; ours plus one check must stay a small part of a

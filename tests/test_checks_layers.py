@@ -28,12 +28,25 @@ def lstm(x, W_x, W_h, b):
     return np.stack(states, axis=1), h, c
 
 
-MERGES = {"concat": lambda a, b: np.concatenate([a, b], axis=-1), "sum": np.add, "mul": np.multiply,
-          "ave": lambda a, b: (a + b) / 2}
+MERGES = {
+    "concat": lambda a, b: np.concatenate([a, b], axis=-1),
+    "sum": np.add,
+    "mul": np.multiply,
+    "ave": lambda a, b: (a + b) / 2,
+}
 
 
-def student_bidirectional(x, forward_params, backward_params, merge="concat", *, swap=False, realign=True,
-                          reverse_input=True, backward_final_at_end=False):
+def student_bidirectional(
+    x,
+    forward_params,
+    backward_params,
+    merge="concat",
+    *,
+    swap=False,
+    realign=True,
+    reverse_input=True,
+    backward_final_at_end=False,
+):
     """A student's bidirectional LSTM; the keyword-only arguments plant one mistake each."""
     f_all, f_h, f_c = lstm(x, *forward_params)
     b_all, b_h, b_c = lstm(x[:, ::-1] if reverse_input else x, *backward_params)
@@ -54,7 +67,9 @@ BROKEN_BIDIRECTIONAL = {
 }
 
 
-def student_stacked(x, layers, *, chain=True, direction_major=False, top_only=False, first_outputs=False):
+def student_stacked(
+    x, layers, *, chain=True, direction_major=False, top_only=False, first_outputs=False
+):
     """A student's stack of (bi)directional LSTM layers; keyword-only arguments plant mistakes."""
     inputs, h_n, c_n, outputs = x, [], [], []
     for layer in layers:
@@ -113,8 +128,15 @@ def test_the_cell_is_named_explicitly():
         check_stacked_forward(student_stacked, cell="LSTM")
 
 
-@pytest.mark.parametrize("check, delegate", [
-    (check_bidirectional_forward, lambda x, f, b, merge: bidirectional_forward("lstm", x, f, b, merge=merge)),
-    (check_stacked_forward, lambda x, layers: stacked_forward("lstm", x, layers))])
+@pytest.mark.parametrize(
+    "check, delegate",
+    [
+        (
+            check_bidirectional_forward,
+            lambda x, f, b, merge: bidirectional_forward("lstm", x, f, b, merge=merge),
+        ),
+        (check_stacked_forward, lambda x, layers: stacked_forward("lstm", x, layers)),
+    ],
+)
 def test_calling_the_reference_does_not_pass(check, delegate):
     assert "called the course's reference" in failure_of(check, delegate)

@@ -1,4 +1,6 @@
-"""The ps03 checks both ways: a student-style LSTM passes, each planted mistake fails with its name."""
+"""The ps03 checks both ways: a student-style LSTM passes, each planted mistake fails with its
+name.
+"""
 
 from functools import partial
 
@@ -6,10 +8,19 @@ import numpy as np
 import pytest
 
 from autograder import mistakes as m
-from autograder.checks import (check_lstm_cell_forward, check_lstm_forward, check_lstm_param_count,
-                               check_lstm_params_from_torch)
+from autograder.checks import (
+    check_lstm_cell_forward,
+    check_lstm_forward,
+    check_lstm_param_count,
+    check_lstm_params_from_torch,
+)
 from autograder.convert import from_torch_lstm
-from autograder.reference import lstm_cell_forward as reference_cell, lstm_forward as reference_forward
+from autograder.reference import (
+    lstm_cell_forward as reference_cell,
+)
+from autograder.reference import (
+    lstm_forward as reference_forward,
+)
 from autograder.reference import lstm_param_count as reference_count
 from helpers import failure_of
 
@@ -18,8 +29,20 @@ def sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
-def student_cell(x_t, h_prev, c_prev, W_x, W_h, b, blocks=(0, 1, 2, 3), gate=sigmoid, candidate=np.tanh,
-                 squash=np.tanh, use_bias=True, swap_weights=False):
+def student_cell(
+    x_t,
+    h_prev,
+    c_prev,
+    W_x,
+    W_h,
+    b,
+    blocks=(0, 1, 2, 3),
+    gate=sigmoid,
+    candidate=np.tanh,
+    squash=np.tanh,
+    use_bias=True,
+    swap_weights=False,
+):
     """A student's LSTM step; the keyword arguments plant one mistake each."""
     if swap_weights:
         W_x, W_h = W_h, W_x
@@ -29,9 +52,22 @@ def student_cell(x_t, h_prev, c_prev, W_x, W_h, b, blocks=(0, 1, 2, 3), gate=sig
     return o * squash(c_next), c_next, {"i": i, "f": f, "c_tilde": g, "o": o}
 
 
-def student_forward(x, h0, c0, W_x, W_h, b, cell=student_cell, restart_h=False, restart_c=False,
-                    zero_start=False, time_major=False):
-    """A student's LSTM over a sequence, built on ``cell``; the flags plant sequence-level mistakes."""
+def student_forward(
+    x,
+    h0,
+    c0,
+    W_x,
+    W_h,
+    b,
+    cell=student_cell,
+    restart_h=False,
+    restart_c=False,
+    zero_start=False,
+    time_major=False,
+):
+    """A student's LSTM over a sequence, built on ``cell``; the flags plant sequence-level
+    mistakes.
+    """
     if zero_start:
         h0, c0 = 0 * h0, 0 * c0
     h, c, states = h0, c0, []
@@ -61,12 +97,15 @@ BROKEN_SEQUENCES = {
     m.GATES_I_F_SWAPPED: partial(student_forward, cell=BROKEN_CELLS[m.GATES_I_F_SWAPPED]),
     m.GATES_IFOG_ORDER: partial(student_forward, cell=BROKEN_CELLS[m.GATES_IFOG_ORDER]),
     m.CELL_TANH_MISSING: partial(student_forward, cell=BROKEN_CELLS[m.CELL_TANH_MISSING]),
-    m.LAST_STATE_FROM_FIRST_STEP: lambda *args: (lambda h_all, h, c: (h_all, h_all[:, 0], c))(*student_forward(*args)),
+    m.LAST_STATE_FROM_FIRST_STEP: lambda *args: (lambda h_all, h, c: (h_all, h_all[:, 0], c))(
+        *student_forward(*args)
+    ),
 }
 
 
 def student_loader(module, order=(0, 1, 2, 3), transpose=True, biases=("bias_ih_l0", "bias_hh_l0")):
     """A student's nn.LSTM -> reference loader; the keyword arguments plant mistakes."""
+
     def blocks(a, axis):
         parts = np.split(a, 4, axis=axis)
         return np.concatenate([parts[k] for k in order], axis=axis)
@@ -150,27 +189,40 @@ def test_the_notes_example_is_the_first_count_case():
     assert "expected 19456, got 19200" in message
 
 
-@pytest.mark.parametrize("check, delegate", [
-    (check_lstm_cell_forward, reference_cell),
-    (check_lstm_forward, lambda x, h0, c0, W_x, W_h, b: reference_forward(x, h0, c0, W_x, W_h, b)),
-    (check_lstm_param_count, reference_count),
-    (check_lstm_params_from_torch, from_torch_lstm),
-])
+@pytest.mark.parametrize(
+    "check, delegate",
+    [
+        (check_lstm_cell_forward, reference_cell),
+        (
+            check_lstm_forward,
+            lambda x, h0, c0, W_x, W_h, b: reference_forward(x, h0, c0, W_x, W_h, b),
+        ),
+        (check_lstm_param_count, reference_count),
+        (check_lstm_params_from_torch, from_torch_lstm),
+    ],
+)
 def test_calling_the_reference_does_not_pass(check, delegate):
     assert "called the course's reference" in failure_of(check, delegate)
 
 
-@pytest.mark.parametrize("returned, message", [
-    (lambda *a: None, "it returned None (case 1 of 3"),
-    (lambda *a: student_cell(*a)[:2], "should return a tuple (h_next, c_next, gates)"),
-    (lambda *a: student_cell(*a)[:2] + ([1, 2, 3, 4],), "gates should be a dict with keys"),
-    (lambda *a: student_cell(*a)[:2] + ({"i": 0},), "gates lacks the key(s) ['f', 'c_tilde', 'o']"),
-    (lambda *a: (student_cell(*a)[0].T,) + student_cell(*a)[1:], "h_next has shape"),
-])
+@pytest.mark.parametrize(
+    "returned, message",
+    [
+        (lambda *a: None, "it returned None (case 1 of 3"),
+        (lambda *a: student_cell(*a)[:2], "should return a tuple (h_next, c_next, gates)"),
+        (lambda *a: student_cell(*a)[:2] + ([1, 2, 3, 4],), "gates should be a dict with keys"),
+        (
+            lambda *a: student_cell(*a)[:2] + ({"i": 0},),
+            "gates lacks the key(s) ['f', 'c_tilde', 'o']",
+        ),
+        (lambda *a: (student_cell(*a)[0].T,) + student_cell(*a)[1:], "h_next has shape"),
+    ],
+)
 def test_malformed_returns_are_explained(returned, message):
     assert message in failure_of(check_lstm_cell_forward, returned)
 
 
 def test_count_must_be_a_whole_number():
     assert "count should be a whole number (int), got float" in failure_of(
-        check_lstm_param_count, lambda d, h, convention: float(student_count(d, h, convention)))
+        check_lstm_param_count, lambda d, h, convention: float(student_count(d, h, convention))
+    )

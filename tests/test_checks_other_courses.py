@@ -11,8 +11,9 @@ import autograder.checks as checks
 from autograder import mistakes as m
 from other_courses import VARIANTS
 
-ALL_NAMES = {value.name for value in vars(m).values() if isinstance(value, m.Mistake)} | \
-    {mistake.name for mistake in m.GATE_TANH_ONE.values()}
+ALL_NAMES = {value.name for value in vars(m).values() if isinstance(value, m.Mistake)} | {
+    mistake.name for mistake in m.GATE_TANH_ONE.values()
+}
 
 
 def verdict(check_name, func, hidden=False):
@@ -61,7 +62,12 @@ def test_share_of_slips_named_correctly(capsys):
             total += 1
             wanted = {name for name in ALL_NAMES if f"'{name}'" in expected}
             named += names_it(message, expected)
-            misleading += bool(named_mistakes(message) - wanted - {m.LAST_STATE_FROM_FIRST_STEP.name})
+            misleading += bool(
+                named_mistakes(message) - wanted - {m.LAST_STATE_FROM_FIRST_STEP.name}
+            )
     with capsys.disabled():
-        print(f"\nother-course slips named correctly: {named}/{total}; misleading: {misleading}/{total}")
+        print(
+            f"\nother-course slips named correctly: {named}/{total}; misleading:"
+            f" {misleading}/{total}"
+        )
     assert named / total >= 0.9 and misleading == 0

@@ -1,16 +1,22 @@
-"""The quick-check check both ways: right answers pass, wrong ones name the question and a section to re-read."""
+"""The quick-check check both ways: right answers pass, wrong ones name the question and a section
+to re-read.
+"""
 
 import pytest
 
-from autograder.checks import CheckFailure, check_quick_check
-from autograder.checks import quiz
+from autograder.checks import CheckFailure, check_quick_check, quiz
 
 RIGHT = {"q1": "b", "q2": "b", "q3": "b"}  # the source notes' answers, as the chapters print them
 
 
 @pytest.mark.parametrize("question", list(quiz.QUICK_CHECKS))
 def test_right_answers_pass_in_any_spelling(question, capsys):
-    for spelling in (RIGHT[question], RIGHT[question].upper(), f"({RIGHT[question]})", f" {RIGHT[question]}) "):
+    for spelling in (
+        RIGHT[question],
+        RIGHT[question].upper(),
+        f"({RIGHT[question]})",
+        f" {RIGHT[question]}) ",
+    ):
         check_quick_check(question, spelling, hidden=True)
     assert "right" in capsys.readouterr().out
 
@@ -23,7 +29,9 @@ def test_wrong_answers_name_the_question_and_a_section_but_not_the_answer(questi
         with pytest.raises(CheckFailure) as failure:
             check_quick_check(question, letter, hidden=True)
         message = str(failure.value)
-        assert message.startswith(f"quick check {number}: your answer ({letter}) is not the right one")
+        assert message.startswith(
+            f"quick check {number}: your answer ({letter}) is not the right one"
+        )
         assert "hint: re-read chapter" in message
         assert f"({RIGHT[question]})" not in message and f"'{RIGHT[question]}'" not in message
 
@@ -54,8 +62,17 @@ def test_every_section_a_hint_points_to_exists():
 
     book = Path(__file__).resolve().parents[1] / "book"
     for item in quiz.QUICK_CHECKS.values():
-        for chapter, sections in re.findall(r"chapter (\d+), sections? ((?:'[^']+'(?:,? and |, )?)+)", item.reread):
+        for chapter, sections in re.findall(
+            r"chapter (\d+), sections? ((?:'[^']+'(?:,? and |, )?)+)", item.reread
+        ):
             (page,) = book.glob(f"{int(chapter):02d}-*/index.md")
-            headings = {line.lstrip("#").strip() for line in page.read_text().splitlines() if line.startswith("#")}
+            headings = {
+                line.lstrip("#").strip()
+                for line in page.read_text().splitlines()
+                if line.startswith("#")
+            }
             for title in re.findall(r"'([^']+)'", sections):
-                assert title.replace("`", "") in {h.replace("`", "") for h in headings}, (chapter, title)
+                assert title.replace("`", "") in {h.replace("`", "") for h in headings}, (
+                    chapter,
+                    title,
+                )

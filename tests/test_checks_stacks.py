@@ -1,4 +1,6 @@
-"""The ps06 stacked-loader check both ways: a student-style loader passes, each planted mistake is named."""
+"""The ps06 stacked-loader check both ways: a student-style loader passes, each planted mistake is
+named.
+"""
 
 from functools import partial
 
@@ -12,20 +14,34 @@ from autograder.convert import params_from_torch
 from autograder.reference import stacked_forward
 
 
-def loader(module, *, swap_directions=False, layer_zero=False, biases="both", transpose=True, reorder=False):
-    """A student's nn.LSTM -> stacked_forward-layout loader; the keyword-only arguments plant one mistake each."""
+def loader(
+    module, *, swap_directions=False, layer_zero=False, biases="both", transpose=True, reorder=False
+):
+    """A student's nn.LSTM -> stacked_forward-layout loader; the keyword-only arguments plant one
+    mistake each.
+    """
     directions = 2 if module.bidirectional else 1
 
     def read(k, d):
         suffix = f"_l{0 if layer_zero else k}" + ("_reverse" if d else "")
-        w_ih, w_hh, b_ih, b_hh = (getattr(module, n + suffix).detach().numpy()
-                                  for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+        w_ih, w_hh, b_ih, b_hh = (
+            getattr(module, n + suffix).detach().numpy()
+            for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        )
         W_x, W_h = (w.T if transpose else w.reshape(w.shape[1], w.shape[0]) for w in (w_ih, w_hh))
         b = {"both": b_ih + b_hh, "ih": b_ih, "hh": b_hh}[biases]
         if reorder:
-            W_x, W_h, b = (np.concatenate([a[..., :2 * (a.shape[-1] // 4)], a[..., 3 * (a.shape[-1] // 4):],
-                                           a[..., 2 * (a.shape[-1] // 4):3 * (a.shape[-1] // 4)]], axis=-1)
-                           for a in (W_x, W_h, b))
+            W_x, W_h, b = (
+                np.concatenate(
+                    [
+                        a[..., : 2 * (a.shape[-1] // 4)],
+                        a[..., 3 * (a.shape[-1] // 4) :],
+                        a[..., 2 * (a.shape[-1] // 4) : 3 * (a.shape[-1] // 4)],
+                    ],
+                    axis=-1,
+                )
+                for a in (W_x, W_h, b)
+            )
         return W_x, W_h, b
 
     order = [1, 0] if swap_directions and directions == 2 else list(range(directions))
@@ -69,7 +85,9 @@ def test_layer_zero_reused_is_named_by_its_shape_when_the_sizes_differ():
 def test_wrong_nesting_is_explained():
     assert "one entry per layer" in failure_of(lambda module: loader(module)[0][0])
     assert "returned 1 layers" in failure_of(lambda module: loader(module)[:1])
-    assert "should be a list of 2" in failure_of(lambda module: [layer[:1] for layer in loader(module)])
+    assert "should be a list of 2" in failure_of(
+        lambda module: [layer[:1] for layer in loader(module)]
+    )
 
 
 def test_calling_the_converter_does_not_pass():

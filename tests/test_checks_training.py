@@ -1,4 +1,5 @@
-"""The ps07 training checks both ways: a right generator and a right model pass, each planted mistake is named.
+"""The ps07 training checks both ways: a right generator and a right model pass, each planted
+mistake is named.
 
 The model check judges answers only, so stand-ins built on the task's rule play the trained models
 here (training real ones is the homework test's job); each stand-in reproduces what one kind of
@@ -18,8 +19,19 @@ ROOT = Path(__file__).resolve().parents[1]
 STEPS, HALF = t.SEQ_STEPS, t.SEQ_STEPS // 2
 
 
-def student_batch(n, seed, *, low=-1.0, swap=False, anywhere=False, fixed=False, label="rule", layout="batch",
-                  global_rng=False, ignore_seed=False):
+def student_batch(
+    n,
+    seed,
+    *,
+    low=-1.0,
+    swap=False,
+    anywhere=False,
+    fixed=False,
+    label="rule",
+    layout="batch",
+    global_rng=False,
+    ignore_seed=False,
+):
     """A student's make_batch; the keyword arguments plant one mistake each."""
     rng = np.random.default_rng(0 if ignore_seed else seed)
     draw = np.random if global_rng else rng  # np.random.* is the global, unseeded stream
@@ -38,8 +50,12 @@ def student_batch(n, seed, *, low=-1.0, swap=False, anywhere=False, fixed=False,
     features = [markers, values] if swap else [values, markers]
     x = np.stack(features, axis=-1).astype(np.float32)
     marked_sum = (values * markers).sum(axis=1)
-    y = {"rule": (marked_sum > 0).astype(np.int64), "inverted": (marked_sum <= 0).astype(np.int64),
-         "all": (values.sum(axis=1) > 0).astype(np.int64), "sum": marked_sum}[label]
+    y = {
+        "rule": (marked_sum > 0).astype(np.int64),
+        "inverted": (marked_sum <= 0).astype(np.int64),
+        "all": (values.sum(axis=1) > 0).astype(np.int64),
+        "sum": marked_sum,
+    }[label]
     if layout == "time":
         x = np.swapaxes(x, 0, 1)
     return x, y
@@ -85,6 +101,7 @@ def test_time_major_batch_and_stub_get_clear_messages():
 
 
 # --- the model check, with stand-ins for trained models ---------------------------------------
+
 
 def rule(x):
     return t._labels(x)
@@ -136,7 +153,10 @@ def test_hidden_check_requires_stable_answers():
     def batch_statistics(x):
         return 1 - rule(x) if len(x) == 1 else rule(x)
 
-    for stand_in, mistake in ((dropout_left_on, t.NOT_DETERMINISTIC), (batch_statistics, t.BATCH_DEPENDENT)):
+    for stand_in, mistake in (
+        (dropout_left_on, t.NOT_DETERMINISTIC),
+        (batch_statistics, t.BATCH_DEPENDENT),
+    ):
         check_marked_sign_model(stand_in, 5.0)  # the visible check does not look at stability
         with pytest.raises(CheckFailure) as failure:
             check_marked_sign_model(stand_in, 5.0, hidden=True)
@@ -154,7 +174,7 @@ def test_budget_and_untrained_model():
 def test_test_sets_differ_and_their_seeds_are_not_in_the_notebooks():
     visible, hidden = t.marked_sign_batch(**t.VISIBLE_TEST), t.marked_sign_batch(**t.hidden_test())
     assert t.VISIBLE_TEST["seed"] != t.hidden_test()["seed"]
-    assert not np.array_equal(visible[0], hidden[0][:len(visible[0])])
+    assert not np.array_equal(visible[0], hidden[0][: len(visible[0])])
     for folder in ("solutions", "exercises"):
         text = (ROOT / folder / "ps07-choosing-a-model" / "ps07-choosing-a-model.ipynb").read_text()
         assert "check_marked_sign_model" in text

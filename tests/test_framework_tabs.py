@@ -1,4 +1,5 @@
-"""tools/framework_tabs.py on a tiny Sphinx project: executed tagged cells become one synced tab set.
+"""tools/framework_tabs.py on a tiny Sphinx project: executed tagged cells become one synced tab
+set.
 
 The project is a MyST notebook of a few cells, executed by myst-nb in a real kernel (a few seconds).
 """
@@ -15,7 +16,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import framework_tabs  # noqa: E402
 
-PAGE = textwrap.dedent('''\
+PAGE = textwrap.dedent("""\
     ---
     jupytext:
       text_representation:
@@ -69,7 +70,7 @@ PAGE = textwrap.dedent('''\
     ```{code-cell} ipython3
     print("plain cell", x)
     ```
-    ''')
+    """)
 
 
 @pytest.fixture(scope="module")
@@ -78,25 +79,37 @@ def built(tmp_path_factory):
     from sphinx.application import Sphinx
 
     src = tmp_path_factory.mktemp("tiny")
-    (src / "conf.py").write_text(textwrap.dedent(f'''\
+    (src / "conf.py").write_text(textwrap.dedent(f"""\
         import sys
         sys.path.insert(0, {str(ROOT / "tools")!r})
         extensions = ["myst_nb", "sphinx_design", "framework_tabs"]
         nb_execution_mode = "force"
         exclude_patterns = ["_build"]
-        '''))
+        """))
     (src / "index.md").write_text(PAGE)
     out = src / "_build"
-    app = Sphinx(str(src), str(src), str(out / "html"), str(out / "doctrees"), "html",
-                 status=None, warning=None, freshenv=True, warningiserror=True)
+    app = Sphinx(
+        str(src),
+        str(src),
+        str(out / "html"),
+        str(out / "doctrees"),
+        "html",
+        status=None,
+        warning=None,
+        freshenv=True,
+        warningiserror=True,
+    )
     app.build()
     doctree = app.env.get_and_resolve_doctree("index", app.builder)
     return doctree, (out / "html" / "index.html").read_text()
 
 
 def tab_sets(doctree):
-    return list(doctree.findall(lambda n: isinstance(n, nodes.container)
-                                and n.get("design_component") == "tab-set"))
+    return list(
+        doctree.findall(
+            lambda n: isinstance(n, nodes.container) and n.get("design_component") == "tab-set"
+        )
+    )
 
 
 def cells_in(node):
@@ -109,9 +122,13 @@ def test_consecutive_tagged_cells_form_one_tab_set_each(built):
     assert len(sets) == 2
     first, second = sets
     assert ["keras says 42", "torch says 43"] == [
-        "".join(c.astext() for c in cell.findall(nodes.literal_block)
-                if "output" in " ".join(c.get("classes", []))).strip()
-        for cell in cells_in(first)]
+        "".join(
+            c.astext()
+            for c in cell.findall(nodes.literal_block)
+            if "output" in " ".join(c.get("classes", []))
+        ).strip()
+        for cell in cells_in(first)
+    ]
     assert len(cells_in(second)) == 3
 
 
@@ -119,8 +136,12 @@ def test_each_tab_holds_its_cell_source_and_output(built):
     doctree, _ = built
     first = tab_sets(doctree)[0]
     text = first.astext()
-    for shown in ['print("keras says", x * 7)', "keras says 42",
-                  'print("torch says", x * 7 + 1)', "torch says 43"]:
+    for shown in [
+        'print("keras says", x * 7)',
+        "keras says 42",
+        'print("torch says", x * 7 + 1)',
+        "torch says 43",
+    ]:
         assert shown in text
     # the plain cells and the paragraph between the sets stay outside any tab set
     assert "x = 6" not in text and "Between the two sets." not in text
@@ -132,8 +153,12 @@ def test_tabs_carry_sync_keys_in_one_group(built):
     assert html.count('data-sync-id="pytorch"') == 2
     assert html.count('data-sync-id="numpy"') == 1
     assert 'data-sync-group="tab"' in html
-    assert html.index('data-sync-id="keras"') < html.index("keras says 42") < html.index(
-        'data-sync-id="pytorch"') < html.index("torch says 43")
+    assert (
+        html.index('data-sync-id="keras"')
+        < html.index("keras says 42")
+        < html.index('data-sync-id="pytorch"')
+        < html.index("torch says 43")
+    )
 
 
 def test_how_we_know_cell_is_a_collapsed_dropdown(built):

@@ -1,4 +1,6 @@
-"""Grading a class end to end: a zip export, re-runs that regrade only what changed, shards and merge."""
+"""Grading a class end to end: a zip export, re-runs that regrade only what changed, shards and
+merge.
+"""
 
 import csv
 import json
@@ -21,8 +23,24 @@ WRONG = ROOT / "tests" / "submissions" / "ps01"
 
 
 def grade(submissions, out, *options):
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out", str(out),
-                          "--workers", "2", *options], capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(submissions),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     return run
 
@@ -49,7 +67,9 @@ def skip_if_the_grader_changed(out, before):
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    """A class exported as a zip with a wrapping folder, a stray PDF and archiver junk, graded once."""
+    """A class exported as a zip with a wrapping folder, a stray PDF and archiver junk, graded
+    once.
+    """
     folder = tmp_path_factory.mktemp("export")
     archive = folder / "ps01-export.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
@@ -91,7 +111,10 @@ def test_a_rerun_regrades_only_the_changed_submission(exported, tmp_path):
     assert "1 unchanged" in again.stdout
     assert after["ada"] == before["ada"] and after["grace"] != before["grace"]
     assert scores(out) == {"ada": "10", "grace": "6"}
-    assert json.loads((out / ".grading" / "results" / "grace.json").read_text())["result"]["score"] == 6
+    assert (
+        json.loads((out / ".grading" / "results" / "grace.json").read_text())["result"]["score"]
+        == 6
+    )
 
 
 def test_shards_graded_apart_merge_into_the_whole(tmp_path):
@@ -104,14 +127,41 @@ def test_shards_graded_apart_merge_into_the_whole(tmp_path):
     shutil.copyfile(WRONG / "torch_bias_twice.ipynb", submissions / f"{second}.ipynb")
     grade(submissions, tmp_path / "shard-1", "--shard", "1/2")
     grade(submissions, tmp_path / "shard-2", "--shard", "2/2")
-    assert scores(tmp_path / "shard-1") == {first: "10"} and scores(tmp_path / "shard-2") == {second: "7"}
-    missing = subprocess.run([sys.executable, "-m", "autograder", "merge", str(tmp_path / "shard-1"), "--out",
-                              str(tmp_path / "all")], capture_output=True, text=True, timeout=60)
+    assert scores(tmp_path / "shard-1") == {first: "10"} and scores(tmp_path / "shard-2") == {
+        second: "7"
+    }
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "merge",
+            str(tmp_path / "shard-1"),
+            "--out",
+            str(tmp_path / "all"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert missing.returncode == 2 and "missing 2" in missing.stderr
-    merged = subprocess.run([sys.executable, "-m", "autograder", "merge", str(tmp_path / "shard-1"),
-                             str(tmp_path / "shard-2"), "--out", str(tmp_path / "all")],
-                            capture_output=True, text=True, timeout=60)
+    merged = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "merge",
+            str(tmp_path / "shard-1"),
+            str(tmp_path / "shard-2"),
+            "--out",
+            str(tmp_path / "all"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert merged.returncode == 0, merged.stderr
     assert scores(tmp_path / "all") == {first: "10", second: "7"}
-    assert sorted(p.name for p in (tmp_path / "all" / "feedback").iterdir()) == sorted([f"{first}.html",
-                                                                                       f"{second}.html"])
+    assert sorted(p.name for p in (tmp_path / "all" / "feedback").iterdir()) == sorted(
+        [f"{first}.html", f"{second}.html"]
+    )

@@ -45,9 +45,14 @@ def round_trip(message):
 
 
 def test_values_cross_the_socket_as_data():
-    value = {"x": np.arange(6.0).reshape(2, 3), "n": np.int64(3), "pair": (1.5, None), "flags": [True, "a"],
-             "nested": {"k": np.zeros((0, 2), dtype=np.float32)}}
-    (got, _) = round_trip({"value": value})
+    value = {
+        "x": np.arange(6.0).reshape(2, 3),
+        "n": np.int64(3),
+        "pair": (1.5, None),
+        "flags": [True, "a"],
+        "nested": {"k": np.zeros((0, 2), dtype=np.float32)},
+    }
+    got, _ = round_trip({"value": value})
     got = got["value"]
     assert np.array_equal(got["x"], value["x"]) and got["x"].flags.writeable
     assert got["n"] == 3 and isinstance(got["n"], np.int64)
@@ -74,14 +79,34 @@ def test_torch_rnn_modules_are_rebuilt_with_their_weights():
     assert torch.allclose(rebuilt(x)[0], module(x)[0])
 
 
-@pytest.mark.parametrize("header", [
-    {"message": {"v": {"kind": "ndarray", "dtype": "O", "shape": [1], "buffer": 0}}, "buffers": [8]},
-    {"message": {"v": {"kind": "ndarray", "dtype": "<f8", "shape": [10**9, 10**9], "buffer": 0}}, "buffers": [8]},
-    {"message": {"v": {"kind": "ndarray", "dtype": "<f8", "shape": [1], "buffer": 5}}, "buffers": [8]},
-    {"message": {"v": {"kind": "pickle", "data": "..."}}, "buffers": []},
-    {"message": {"v": {"kind": "torch_rnn", "class": "Module", "config": {}, "state": []}}, "buffers": []},
-    {"message": {"v": {"kind": "dict", "items": [[{"kind": "list", "items": []}, 1]]}}, "buffers": []},
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        {
+            "message": {"v": {"kind": "ndarray", "dtype": "O", "shape": [1], "buffer": 0}},
+            "buffers": [8],
+        },
+        {
+            "message": {
+                "v": {"kind": "ndarray", "dtype": "<f8", "shape": [10**9, 10**9], "buffer": 0}
+            },
+            "buffers": [8],
+        },
+        {
+            "message": {"v": {"kind": "ndarray", "dtype": "<f8", "shape": [1], "buffer": 5}},
+            "buffers": [8],
+        },
+        {"message": {"v": {"kind": "pickle", "data": "..."}}, "buffers": []},
+        {
+            "message": {"v": {"kind": "torch_rnn", "class": "Module", "config": {}, "state": []}},
+            "buffers": [],
+        },
+        {
+            "message": {"v": {"kind": "dict", "items": [[{"kind": "list", "items": []}, 1]]}},
+            "buffers": [],
+        },
+    ],
+)
 def test_hostile_frames_are_refused(header):
     text = json.dumps(header).encode()
     a, b = socket.socketpair()
@@ -110,13 +135,15 @@ def test_a_frame_larger_than_the_limit_is_refused_before_it_is_read():
 
 
 def tampered_frame(message, change):
-    """Encode ``message``, let ``change(header)`` edit the header as a hostile kernel would, re-frame it."""
+    """Encode ``message``, let ``change(header)`` edit the header as a hostile kernel would,
+    re-frame it.
+    """
     frame = wire.encode(message)
     length = int.from_bytes(frame[:4], "big")
-    header = json.loads(frame[4:4 + length])
+    header = json.loads(frame[4 : 4 + length])
     change(header)
     text = json.dumps(header).encode()
-    return len(text).to_bytes(4, "big") + text + frame[4 + length:]
+    return len(text).to_bytes(4, "big") + text + frame[4 + length :]
 
 
 def receive_frame(frame):
@@ -130,16 +157,19 @@ def set_config(**changes):
     return lambda header: header["message"]["m"]["config"].update(changes)
 
 
-@pytest.mark.parametrize("change, message", [
-    (set_config(num_layers=15000), "num_layers must be an integer from 1 to 8, not 15000"),
-    (set_config(hidden_size=20000), "hidden_size must be an integer from 1 to 4096, not 20000"),
-    (set_config(hidden_size=5), "weights do not match its configuration"),
-    (set_config(bidirectional=True), "weights do not match its configuration"),
-    (set_config(num_layers=1.5), "num_layers must be an integer"),
-    (set_config(bias="yes"), "bias must be True or False"),
-    (set_config(dropout=float("nan")), "dropout must be a number from 0 to 1"),
-    (set_config(nonlinearity="exp"), "nonlinearity must be 'tanh' or 'relu'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (set_config(num_layers=15000), "num_layers must be an integer from 1 to 8, not 15000"),
+        (set_config(hidden_size=20000), "hidden_size must be an integer from 1 to 4096, not 20000"),
+        (set_config(hidden_size=5), "weights do not match its configuration"),
+        (set_config(bidirectional=True), "weights do not match its configuration"),
+        (set_config(num_layers=1.5), "num_layers must be an integer"),
+        (set_config(bias="yes"), "bias must be True or False"),
+        (set_config(dropout=float("nan")), "dropout must be a number from 0 to 1"),
+        (set_config(nonlinearity="exp"), "nonlinearity must be 'tanh' or 'relu'"),
+    ],
+)
 def test_a_torch_module_is_checked_against_its_weights_before_it_is_built(change, message):
     torch = pytest.importorskip("torch")
     frame = tampered_frame({"m": torch.nn.RNN(3, 4, batch_first=True).double()}, change)
@@ -154,13 +184,28 @@ def test_a_torch_module_with_complex_weights_is_refused():
     module = torch.nn.RNN(2, 3)
     config = {k: getattr(module, k) for k in wire.TORCH_RNN_CONFIG} | {"nonlinearity": "tanh"}
     state, buffers = [], []
-    for name, tensor in module.state_dict().items():  # what a kernel sends for an RNN with complex weights
-        state.append([name, {"kind": "ndarray", "dtype": "<c16", "shape": list(tensor.shape), "buffer": len(buffers)}])
+    # what a kernel sends for an RNN with complex weights
+    for name, tensor in module.state_dict().items():
+        state.append(
+            [
+                name,
+                {
+                    "kind": "ndarray",
+                    "dtype": "<c16",
+                    "shape": list(tensor.shape),
+                    "buffer": len(buffers),
+                },
+            ]
+        )
         buffers.append(tensor.to(torch.complex128).numpy().tobytes())
-    header = {"message": {"m": {"kind": "torch_rnn", "class": "RNN", "config": config, "state": state}},
-              "buffers": [len(b) for b in buffers]}
+    header = {
+        "message": {"m": {"kind": "torch_rnn", "class": "RNN", "config": config, "state": state}},
+        "buffers": [len(b) for b in buffers],
+    }
     text = json.dumps(header).encode()
-    with pytest.raises(wire.WireError, match="weights are complex128; a torch RNN's weights are real"):
+    with pytest.raises(
+        wire.WireError, match="weights are complex128; a torch RNN's weights are real"
+    ):
         receive_frame(len(text).to_bytes(4, "big") + text + b"".join(buffers))
 
 
@@ -189,23 +234,39 @@ def test_log_lines_are_escaped_truncated_and_summarised():
         log.add("refused\r")
     for index in range(10):
         log.add(f"other {index}")
-    assert log.lines() == ["refused\\r (repeated 20000 times)", "other 0", "other 1",
-                           "... and 8 more lines like these, left out"]
+    assert log.lines() == [
+        "refused\\r (repeated 20000 times)",
+        "other 0",
+        "other 1",
+        "... and 8 more lines like these, left out",
+    ]
 
 
 # ----------------------------------------------------------------------------- plans of grade cells
 
 
 def test_a_grade_cell_of_check_calls_has_a_plan():
-    plan = plan_grade_cell('"""doc."""\ncheck_rnn_forward(rnn_forward)\n### BEGIN HIDDEN TESTS\n'
-                           'check_rnn_forward(rnn_forward, hidden=True)\n### END HIDDEN TESTS\n')
+    plan = plan_grade_cell(
+        '"""doc."""\ncheck_rnn_forward(rnn_forward)\n### BEGIN HIDDEN TESTS\n'
+        "check_rnn_forward(rnn_forward, hidden=True)\n### END HIDDEN TESTS\n"
+    )
     assert [(c.check, c.args, c.kwargs) for c in plan] == [
         ("check_rnn_forward", (("name", "rnn_forward"),), ()),
-        ("check_rnn_forward", (("name", "rnn_forward"),), (("hidden", ("value", True)),))]
+        ("check_rnn_forward", (("name", "rnn_forward"),), (("hidden", ("value", True)),)),
+    ]
 
 
-@pytest.mark.parametrize("source", ["assert rnn_forward(1) == 2", "x = check_rnn_forward(f)",
-                                    "check_rnn_forward(f(1))", "check_x(**options)", "", "def (:"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "assert rnn_forward(1) == 2",
+        "x = check_rnn_forward(f)",
+        "check_rnn_forward(f(1))",
+        "check_x(**options)",
+        "",
+        "def (:",
+    ],
+)
 def test_any_other_grade_cell_is_left_to_the_kernel(source):
     assert plan_grade_cell(source) is None
 
@@ -223,7 +284,9 @@ def service(tmp_path, monkeypatch):
 
 
 def cell_plan(hidden=False):
-    return plan_grade_cell(f"check_rnn_cell_forward(rnn_cell_forward{', hidden=True' if hidden else ''})")
+    return plan_grade_cell(
+        f"check_rnn_cell_forward(rnn_cell_forward{', hidden=True' if hidden else ''})"
+    )
 
 
 def student_cell(x_t, h_prev, W_x, W_h, b):
@@ -247,7 +310,9 @@ def test_the_verdict_is_the_graders_whatever_the_kernel_shows(service):
         kernel_checks.run_check("check_rnn_cell_forward", (lambda *a: np.zeros_like(a[1]),), {})
     service.end_cell()
     # the kernel's own outputs (a fake pass) are replaced by the recorded verdict
-    fake = [{"output_type": "stream", "name": "stdout", "text": "rnn_cell_forward: all 3 cases passed"}]
+    fake = [
+        {"output_type": "stream", "name": "stdout", "text": "rnn_cell_forward: all 3 cases passed"}
+    ]
     (output,) = service.outputs_for("test_cell", plan, fake)
     assert output["output_type"] == "error" and "h_next is wrong" in output["evalue"]
 
@@ -263,49 +328,65 @@ def test_each_planned_check_is_served_once_and_only_in_its_cell(service, capsys)
     service.begin_cell("test_cell", plan)
     with pytest.raises(kernel_checks.CheckFailure, match="h_next is wrong"):
         kernel_checks.run_check("check_rnn_cell_forward", (wrong_cell,), {})
-    with pytest.raises(kernel_checks.CheckFailure, match="not run here"):  # a second try, hoping for luck
+    # a second try, hoping for luck
+    with pytest.raises(kernel_checks.CheckFailure, match="not run here"):
         kernel_checks.run_check("check_rnn_cell_forward", (student_cell,), {})
-    with pytest.raises(kernel_checks.CheckFailure, match="not run here"):  # a call the cell does not make
+    # a call the cell does not make
+    with pytest.raises(kernel_checks.CheckFailure, match="not run here"):
         kernel_checks.run_check("check_rnn_cell_forward", (student_cell,), {"hidden": True})
     service.end_cell()
     (output,) = service.outputs_for("test_cell", plan, [])
     assert output["output_type"] == "error" and "h_next is wrong" in output["evalue"]
-    assert service.refused == ["test_cell: check_rnn_cell_forward was not expected there (or already ran) "
-                               "(repeated 2 times)"]
+    assert service.refused == [
+        "test_cell: check_rnn_cell_forward was not expected there (or already ran) "
+        "(repeated 2 times)"
+    ]
 
 
 def d2l_gru_cell(x_t, h_prev, W_x, W_h, b, reset_after=True, z_convention="keep"):
-    """Right for one variant only: reset before the matmul, z keeping the old state, whatever is asked."""
+    """Right for one variant only: reset before the matmul, z keeping the old state, whatever is
+    asked.
+    """
     b = b.sum(axis=0) if b.ndim == 2 else b
     u = h_prev.shape[1]
     a = x_t @ W_x + b
     z = 1 / (1 + np.exp(-(a[:, :u] + h_prev @ W_h[:, :u])))
-    r = 1 / (1 + np.exp(-(a[:, u:2 * u] + h_prev @ W_h[:, u:2 * u])))
-    n = np.tanh(a[:, 2 * u:] + (r * h_prev) @ W_h[:, 2 * u:])
+    r = 1 / (1 + np.exp(-(a[:, u : 2 * u] + h_prev @ W_h[:, u : 2 * u])))
+    n = np.tanh(a[:, 2 * u :] + (r * h_prev) @ W_h[:, 2 * u :])
     return z * h_prev + (1 - z) * n, {"z": z, "r": r, "h_tilde": n}
 
 
-GRU_CELL = plan_grade_cell("check_gru_cell_forward(gru_cell_forward)\n"
-                           "check_gru_cell_forward(gru_cell_forward, hidden=True)")
+GRU_CELL = plan_grade_cell(
+    "check_gru_cell_forward(gru_cell_forward)\n"
+    "check_gru_cell_forward(gru_cell_forward, hidden=True)"
+)
 
 
 def test_a_cell_right_for_some_variants_shows_its_messages_and_its_partial_score(service, capsys):
     service.begin_cell("test_gru_cell_forward", GRU_CELL)
-    kernel_checks.run_check("check_gru_cell_forward", (d2l_gru_cell,), {})  # goes on to the hidden call
-    with pytest.raises(kernel_checks.CheckFailure, match="z_convention flipped|two mistakes together"):
+    # goes on to the hidden call
+    kernel_checks.run_check("check_gru_cell_forward", (d2l_gru_cell,), {})
+    with pytest.raises(
+        kernel_checks.CheckFailure, match="z_convention flipped|two mistakes together"
+    ):
         kernel_checks.run_check("check_gru_cell_forward", (d2l_gru_cell,), {"hidden": True})
     service.end_cell()
     assert "right for 1 of 3 variants" in capsys.readouterr().out
     text, result = service.outputs_for("test_gru_cell_forward", GRU_CELL, [], points=4)
     assert text["output_type"] == "stream" and "two mistakes together" in text["text"]
-    assert text["text"].endswith("partial credit: 1 of 4 points, right for 1 of 4 variants "
-                                 "(reset_after=False, z_convention='keep')\n")
+    assert text["text"].endswith(
+        "partial credit: 1 of 4 points, right for 1 of 4 variants "
+        "(reset_after=False, z_convention='keep')\n"
+    )
     assert text["text"].count("hint:") == 1  # the hidden call's failure in one line
     assert result["output_type"] == "execute_result" and result["data"] == {"text/plain": "1"}
     # nbgrader's autograde reads the points from the result
     from nbformat.v4 import new_code_cell
     from nbgrader.utils import determine_grade
-    cell = new_code_cell("", outputs=[text, result], metadata={"nbgrader": {"grade": True, "points": 4}})
+
+    cell = new_code_cell(
+        "", outputs=[text, result], metadata={"nbgrader": {"grade": True, "points": 4}}
+    )
     assert determine_grade(cell) == (1.0, 4.0)
     # without a score the cell fails as before; a point is too little for a quarter of one variant
     (error,) = service.outputs_for("test_gru_cell_forward", GRU_CELL, [])
@@ -334,8 +415,11 @@ def test_the_students_exceptions_keep_their_names(service):
     def homemade(*args):
         raise type("ShapeTrouble", (Exception,), {})("bad shapes")
 
-    expected = {stops: "tried to exit the kernel", not_done: "not implemented yet",
-                homemade: "raised ShapeTrouble: bad shapes"}
+    expected = {
+        stops: "tried to exit the kernel",
+        not_done: "not implemented yet",
+        homemade: "raised ShapeTrouble: bad shapes",
+    }
     for function, message in expected.items():
         service.begin_cell("test_cell", cell_plan())
         with pytest.raises(kernel_checks.CheckFailure, match=message):
@@ -345,7 +429,9 @@ def test_the_students_exceptions_keep_their_names(service):
 
 def test_complex_results_are_refused_with_a_reason(service):
     service.begin_cell("test_cell", cell_plan())
-    with pytest.raises(kernel_checks.CheckFailure, match=r"returned holds complex numbers \(complex128\)"):
+    with pytest.raises(
+        kernel_checks.CheckFailure, match=r"returned holds complex numbers \(complex128\)"
+    ):
         kernel_checks.run_check("check_rnn_cell_forward", (lambda *a: student_cell(*a) + 0j,), {})
     service.end_cell()
 
@@ -353,7 +439,9 @@ def test_complex_results_are_refused_with_a_reason(service):
 def test_a_low_precision_result_is_named_as_the_likely_cause(service):
     service.begin_cell("test_cell", cell_plan())
     with pytest.raises(kernel_checks.CheckFailure, match="h_next is wrong") as failure:
-        kernel_checks.run_check("check_rnn_cell_forward", (lambda *a: student_cell(*a).astype(np.float16),), {})
+        kernel_checks.run_check(
+            "check_rnn_cell_forward", (lambda *a: student_cell(*a).astype(np.float16),), {}
+        )
     service.end_cell()
     assert "your function returned float16 numbers" in str(failure.value)
     assert "compute in float64" in str(failure.value)
@@ -372,40 +460,76 @@ def test_a_check_that_chokes_on_the_students_value_blames_the_value(service, mon
     monkeypatch.setattr(checks, "check_broken", check_broken, raising=False)
     gadget = type("Gadget", (), {})
     service.begin_cell("test_cell", plan_grade_cell("check_fragile(f)\ncheck_broken(f)"))
-    with pytest.raises(kernel_checks.CheckFailure, match=r"check_fragile could not use what your code gave it "
-                                                         r"\(TypeError: .*Gadget"):
+    with pytest.raises(
+        kernel_checks.CheckFailure,
+        match=r"check_fragile could not use what your code gave it " r"\(TypeError: .*Gadget",
+    ):
         kernel_checks.run_check("check_fragile", (lambda: gadget(),), {})
-    with pytest.raises(kernel_checks.CheckFailure, match="check_broken could not finish .*please tell your instructor"):
+    with pytest.raises(
+        kernel_checks.CheckFailure,
+        match="check_broken could not finish .*please tell your instructor",
+    ):
         kernel_checks.run_check("check_broken", (lambda: 1,), {})
     service.end_cell()
-    assert any("check_fragile raised TypeError" in line and "on the student's value" in line for line in service.refused)
+    assert any(
+        "check_fragile raised TypeError" in line and "on the student's value" in line
+        for line in service.refused
+    )
 
 
 def test_the_kernels_reference_refuses_to_answer(tmp_path):
     package = build_kernel_package(tmp_path / "package")
-    run = subprocess.run([sys.executable, "-I", "-c", (
-        f"import sys; sys.path.insert(0, {str(package)!r})\n"
-        "import autograder.reference as r\n"
-        "for call in (lambda: r.rnn_forward(1), lambda: r.rnn_forward.__wrapped__(1)):\n"
-        "    try:\n        call()\n    except r.ReferenceUsedError as e:\n        print(e)\n")],
-        capture_output=True, text=True)
-    assert run.stdout.count("your function called the course's reference autograder.reference.rnn_forward") == 2
-
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            (
+                f"import sys; sys.path.insert(0, {str(package)!r})\nimport autograder.reference as"
+                " r\nfor call in (lambda: r.rnn_forward(1), lambda:"
+                " r.rnn_forward.__wrapped__(1)):\n    try:\n        call()\n    except"
+                " r.ReferenceUsedError as e:\n        print(e)\n"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        run.stdout.count(
+            "your function called the course's reference autograder.reference.rnn_forward"
+        )
+        == 2
+    )
 
 
 def test_the_kernel_package_holds_the_data_generators_only(tmp_path):
-    """A homework trains on the course's generators: the kernel package has them, numpy only, and no models."""
+    """A homework trains on the course's generators: the kernel package has them, numpy only, and no
+    models.
+    """
     package = build_kernel_package(tmp_path / "package")
-    assert sorted(p.name for p in (package / "autograder" / "training").iterdir()) == \
-        ["__init__.py", "forecasting.py", "negation.py"]
-    run = subprocess.run([sys.executable, "-I", "-c", (
-        f"import sys; sys.path.insert(0, {str(package)!r})\n"
-        "from autograder.training.forecasting import weather_series\n"
-        "from autograder.training.negation import negation_dataset\n"
-        "print(weather_series(3, seed=1).shape, negation_dataset(2, seed=1)[0].shape,\n"
-        "      sorted(m for m in ('torch', 'keras', 'tensorflow') if m in sys.modules))\n")],
-        capture_output=True, text=True)
+    assert sorted(p.name for p in (package / "autograder" / "training").iterdir()) == [
+        "__init__.py",
+        "forecasting.py",
+        "negation.py",
+    ]
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            (
+                f"import sys; sys.path.insert(0, {str(package)!r})\n"
+                "from autograder.training.forecasting import weather_series\n"
+                "from autograder.training.negation import negation_dataset\n"
+                "print(weather_series(3, seed=1).shape, negation_dataset(2, seed=1)[0].shape,\n"
+                "      sorted(m for m in ('torch', 'keras', 'tensorflow') if m in sys.modules))\n"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.stdout.strip() == "(72, 5) (2, 16) []", run.stdout + run.stderr
+
 
 # ----------------------------------------------------------------------------- the sandbox
 
@@ -425,16 +549,30 @@ def in_sandbox(sandbox, code):
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("attempt, outcomes", [
-    (f"open({str(ROOT / 'solutions' / 'ps01-rnn' / 'ps01-rnn.ipynb')!r})", ["FileNotFoundError"]),
-    (f"import os; print(os.listdir({str(ROOT)!r}))", ["['.venv']", "FileNotFoundError"]),
-    ("import socket; socket.create_connection(('1.1.1.1', 53), 2)", ["Network is unreachable"]),
-    ("import numpy; numpy.ones(2**27)", ["MemoryError"]),
-    ("import os, time\nfor _ in range(100):\n    if os.fork() == 0:\n        time.sleep(5)\n        os._exit(0)",
-     ["BlockingIOError"]),
-    ("open('big', 'wb').write(b'x' * (16 << 20))", ["File too large", "No space left on device"]),
-    ("import os; os.setuid(0)", ["PermissionError"]),
-])
+@pytest.mark.parametrize(
+    "attempt, outcomes",
+    [
+        (
+            f"open({str(ROOT / 'solutions' / 'ps01-rnn' / 'ps01-rnn.ipynb')!r})",
+            ["FileNotFoundError"],
+        ),
+        (f"import os; print(os.listdir({str(ROOT)!r}))", ["['.venv']", "FileNotFoundError"]),
+        ("import socket; socket.create_connection(('1.1.1.1', 53), 2)", ["Network is unreachable"]),
+        ("import numpy; numpy.ones(2**27)", ["MemoryError"]),
+        (
+            (
+                "import os, time\nfor _ in range(100):\n    if os.fork() == 0:\n       "
+                " time.sleep(5)\n        os._exit(0)"
+            ),
+            ["BlockingIOError"],
+        ),
+        (
+            "open('big', 'wb').write(b'x' * (16 << 20))",
+            ["File too large", "No space left on device"],
+        ),
+        ("import os; os.setuid(0)", ["PermissionError"]),
+    ],
+)
 def test_the_sandbox_holds(sandbox, attempt, outcomes):
     run = in_sandbox(sandbox, attempt)
     assert any(outcome in run.stdout + run.stderr for outcome in outcomes), run.stdout + run.stderr
@@ -449,19 +587,17 @@ def test_the_sandbox_runs_as_a_user_of_its_own(sandbox):
 
 
 def test_every_folder_the_kernel_can_write_to_is_bounded_in_total(sandbox):
-    """Several files per folder (each under the file size limit), until the folder is full or refuses."""
+    """Several files per folder (each under the file size limit), until the folder is full or
+    refuses.
+    """
     probe = (
-        "import os\n"
-        "for folder in ['/', '/dev', '/dev/shm', '/tmp', '.', os.path.dirname(os.getcwd()), '/proc', '/sys']:\n"
-        "    written = 0\n"
-        "    try:\n"
-        "        for i in range(6):\n"
-        "            with open(os.path.join(folder, f'probe-{i}'), 'wb') as handle:\n"
-        "                for _ in range(4):\n"
-        "                    written += handle.write(b'x' * (1 << 20))\n"
-        "    except OSError:\n"
-        "        pass\n"
-        "    print(folder, written >> 20)\n")
+        "import os\nfor folder in ['/', '/dev', '/dev/shm', '/tmp', '.',"
+        " os.path.dirname(os.getcwd()), '/proc', '/sys']:\n    written = 0\n    try:\n        for i"
+        " in range(6):\n            with open(os.path.join(folder, f'probe-{i}'), 'wb') as"
+        " handle:\n                for _ in range(4):\n                    written +="
+        " handle.write(b'x' * (1 << 20))\n    except OSError:\n        pass\n    print(folder,"
+        " written >> 20)\n"
+    )
     run = in_sandbox(sandbox, probe)
     written = dict(line.rsplit(" ", 1) for line in run.stdout.strip().splitlines())
     assert len(written) == 8, run.stdout + run.stderr
@@ -493,7 +629,9 @@ def test_a_flat_folder_keeps_what_it_can_and_says_why_it_rejects_the_rest(tmp_pa
     found = find_submissions(tmp_path, "ps01-rnn")
     assert [s.student_id for s in found.submissions] == ["alice"]
     assert {(r.path, r.reason.split(" (")[0]) for r in found.rejected} == {
-        ("bob smith.ipynb", "'bob smith' is not a usable student id"), ("carol.pdf", "not a notebook")}
+        ("bob smith.ipynb", "'bob smith' is not a usable student id"),
+        ("carol.pdf", "not a notebook"),
+    }
 
 
 def test_nbgrader_layout_rejects_a_student_with_two_notebooks(tmp_path):
@@ -516,8 +654,10 @@ def test_a_zip_export_is_unpacked_safely(tmp_path):
     with opened_submissions(archive, "ps01-rnn") as found:
         assert [s.student_id for s in found.submissions] == ["alice", "bob"]
         reasons = {r.path: r.reason for r in found.rejected}
-    assert reasons == {"../escape.ipynb": "a path outside the archive's folder",
-                       "readme.txt": "not a notebook (.txt)"}
+    assert reasons == {
+        "../escape.ipynb": "a path outside the archive's folder",
+        "readme.txt": "not a notebook (.txt)",
+    }
     assert not (tmp_path / "escape.ipynb").exists()
 
 
@@ -528,8 +668,9 @@ def test_student_ids_are_matched_whole_and_kept_short(tmp_path):
     write(tmp_path / "ok\x1b[2K.ipynb")
     found = find_submissions(tmp_path, "ps01-rnn")
     assert [s.student_id for s in found.submissions] == ["honest"]
-    assert sorted(r.path for r in found.rejected) == sorted(["honest\\n.ipynb", "a" * 101 + ".ipynb",
-                                                             "ok\\x1b[2K.ipynb"])
+    assert sorted(r.path for r in found.rejected) == sorted(
+        ["honest\\n.ipynb", "a" * 101 + ".ipynb", "ok\\x1b[2K.ipynb"]
+    )
     assert all("at most 100 characters" in r.reason for r in found.rejected)
 
 
@@ -574,8 +715,16 @@ def shard_output(folder, index, count, students, fingerprint="f"):
     folder.mkdir(parents=True)
     header = "student_id,assignment,score,max_score,test_a,problem\n"
     (folder / "grades.csv").write_text(header + "".join(f"{s},ps01-rnn,1,1,1,\n" for s in students))
-    (folder / MANIFEST_NAME).write_text(json.dumps({"assignment": "ps01-rnn", "shard": [index, count],
-                                                    "fingerprint": fingerprint, "students": students}))
+    (folder / MANIFEST_NAME).write_text(
+        json.dumps(
+            {
+                "assignment": "ps01-rnn",
+                "shard": [index, count],
+                "fingerprint": fingerprint,
+                "students": students,
+            }
+        )
+    )
     write(folder / "feedback" / f"{students[0]}.html", b"<p>ok</p>")
     (folder / "grading.log").write_text(f"# shard {index}\n")
     return folder
@@ -587,16 +736,24 @@ def test_merge_combines_complete_shards(tmp_path):
     assert merge([a, b], tmp_path / "all") == 3
     lines = (tmp_path / "all" / "grades.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines] == ["student_id", "alice", "bob", "carol"]
-    assert sorted(p.name for p in (tmp_path / "all" / "feedback").iterdir()) == ["bob.html", "carol.html"]
+    assert sorted(p.name for p in (tmp_path / "all" / "feedback").iterdir()) == [
+        "bob.html",
+        "carol.html",
+    ]
 
 
-@pytest.mark.parametrize("shards, message", [
-    ([(1, 3, ["a"]), (2, 3, ["b"])], "missing 3"),
-    ([(1, 2, ["a"]), (2, 2, ["a"])], "student a is in both"),
-    ([(1, 2, ["a"]), (2, 2, ["b"], "other grader")], "differ in fingerprint"),
-])
+@pytest.mark.parametrize(
+    "shards, message",
+    [
+        ([(1, 3, ["a"]), (2, 3, ["b"])], "missing 3"),
+        ([(1, 2, ["a"]), (2, 2, ["a"])], "student a is in both"),
+        ([(1, 2, ["a"]), (2, 2, ["b"], "other grader")], "differ in fingerprint"),
+    ],
+)
 def test_merge_refuses_shards_that_do_not_belong_together(tmp_path, shards, message):
-    folders = [shard_output(tmp_path / f"s{i}", *spec[:3], *spec[3:]) for i, spec in enumerate(shards)]
+    folders = [
+        shard_output(tmp_path / f"s{i}", *spec[:3], *spec[3:]) for i, spec in enumerate(shards)
+    ]
     with pytest.raises(CourseError, match=message):
         merge(folders, tmp_path / "all")
 
@@ -619,10 +776,21 @@ def test_a_worker_that_crashes_or_hangs_costs_only_its_own_submission():
     tasks = [{"student_id": s, "sha256": ""} for s in ["a", "crashes", "b", "hangs", "c", "d"]]
     results = {}
     started = time.monotonic()
-    run_pool({"worker_log": "none"}, tasks, 2, deadline=5, on_result=lambda r: results.update({r["student_id"]: r}),
-             target=fake_worker)
+    run_pool(
+        {"worker_log": "none"},
+        tasks,
+        2,
+        deadline=5,
+        on_result=lambda r: results.update({r["student_id"]: r}),
+        target=fake_worker,
+    )
     assert time.monotonic() - started < 240  # spawned workers start slowly on a busy machine
-    assert {s: r["score"] for s, r in results.items() if not r["problem"]} == {"a": 1, "b": 1, "c": 1, "d": 1}
+    assert {s: r["score"] for s, r in results.items() if not r["problem"]} == {
+        "a": 1,
+        "b": 1,
+        "c": 1,
+        "d": 1,
+    }
     assert "stopped while grading this submission (exit code 9)" in results["crashes"]["problem"]
     assert "took longer than 5 s" in results["hangs"]["problem"]
 

@@ -29,9 +29,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "ps01-rnn" / "ps01-rnn.ipynb"
 STUDENT_COPY = ROOT / "exercises" / "ps01-rnn" / "ps01-rnn.ipynb"
 WRONG = ROOT / "tests" / "submissions" / "ps01"
-HONEST = {"solution": 10, "blank": 0, **{name: spec["score"] for name, spec in
-                                         json.loads((WRONG / "expected.json").read_text()).items()
-                                         if not name.startswith("_")}}
+HONEST = {
+    "solution": 10,
+    "blank": 0,
+    **{
+        name: spec["score"]
+        for name, spec in json.loads((WRONG / "expected.json").read_text()).items()
+        if not name.startswith("_")
+    },
+}
 NOT_NOTEBOOKS = {"report.pdf": b"%PDF-1.4", "notes.txt": b"my notes"}
 # Short limits keep the run quick; the slow but correct kind still fits in them.
 LIMITS = ["--cell-timeout", "40", "--notebook-timeout", "240"]
@@ -42,8 +48,11 @@ def digest(path):
 
 
 def tree_digest(folder):
-    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*")) if p.is_file()
-            and "__pycache__" not in p.parts}
+    return {
+        str(p.relative_to(folder)): digest(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +71,39 @@ def graded(tmp_path_factory):
         (submissions / name).write_bytes(data)
     before = tree_digest(submissions)
     solutions_before = tree_digest(ROOT / "solutions")
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out", str(out),
-                          "--workers", "2", *LIMITS], capture_output=True, text=True, timeout=1500)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(submissions),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            *LIMITS,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     with open(out / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-    results = {p.stem: json.loads(p.read_text())["result"] for p in (out / ".grading" / "results").glob("*.json")}
-    return {"run": run, "rows": rows, "results": results, "out": out, "targets": targets,
-            "unchanged": before == tree_digest(submissions),
-            "solutions_unchanged": solutions_before == tree_digest(ROOT / "solutions")}
+    results = {
+        p.stem: json.loads(p.read_text())["result"]
+        for p in (out / ".grading" / "results").glob("*.json")
+    }
+    return {
+        "run": run,
+        "rows": rows,
+        "results": results,
+        "out": out,
+        "targets": targets,
+        "unchanged": before == tree_digest(submissions),
+        "solutions_unchanged": solutions_before == tree_digest(ROOT / "solutions"),
+    }
 
 
 def log_lines(graded, student):
@@ -112,12 +146,16 @@ def test_each_attack_gets_its_score_and_reason(graded, kind):
         if place == "problem":
             assert text in row["problem"], row["problem"]
         elif place == "log":
-            assert any(text in line for line in log_lines(graded, kind.name)), log_lines(graded, kind.name)
+            assert any(text in line for line in log_lines(graded, kind.name)), log_lines(
+                graded, kind.name
+            )
         else:
             # A tuple lists reasons that are all right; which one a run gives depends on which timer
             # fires first on a loaded machine (the check's call limit or the kernel's cell limit).
             options = text if isinstance(text, tuple) else (text,)
-            assert any(option in result["messages"][place] for option in options), result["messages"]
+            assert any(option in result["messages"][place] for option in options), result[
+                "messages"
+            ]
             assert any(option in feedback_text(graded["out"], kind.name) for option in options)
 
 
@@ -166,8 +204,11 @@ def test_feedback_never_shows_hidden_tests(graded):
 
 def test_the_summary_gives_pass_rates_per_task(graded):
     stdout = graded["run"].stdout
-    assert re.search(r"full marks per task: test_rnn_cell_forward \d+/\d+, test_rnn_forward \d+/\d+, "
-                     r"test_make_torch_rnn \d+/\d+", stdout)
+    assert re.search(
+        r"full marks per task: test_rnn_cell_forward \d+/\d+, test_rnn_forward \d+/\d+, "
+        r"test_make_torch_rnn \d+/\d+",
+        stdout,
+    )
     failed = sum(1 for k in KINDS if any(place == "problem" for place, _ in k.reasons))
     assert f"{failed} not graded" in stdout
 
@@ -185,39 +226,59 @@ def _as_user_command(command, user):
     for folder in [*reversed(path.parents), path][1:]:
         if not os.stat(folder.parent).st_mode & 0o001:  # the user cannot enter folder.parent
             view = tempfile.mkdtemp(prefix="interpreter-view-")
-            steps += [f"mount --bind {shlex.quote(str(folder))} {view}",
-                      f"mount -t tmpfs -o mode=0755,size=1m tmpfs {shlex.quote(str(folder.parent))}",
-                      f"mkdir -p {shlex.quote(str(folder))}", f"mount --bind {view} {shlex.quote(str(folder))}"]
+            steps += [
+                f"mount --bind {shlex.quote(str(folder))} {view}",
+                f"mount -t tmpfs -o mode=0755,size=1m tmpfs {shlex.quote(str(folder.parent))}",
+                f"mkdir -p {shlex.quote(str(folder))}",
+                f"mount --bind {view} {shlex.quote(str(folder))}",
+            ]
     steps.append(f"exec su {user} -s /bin/sh -c {shlex.quote(command)}")
     return ["unshare", "--mount", "--propagation", "private", "sh", "-ec", "\n".join(steps)]
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(os.getuid() != 0 or not all(shutil.which(t) for t in ("unshare", "su", "useradd")),
-                    reason="needs root to create the unprivileged grading user")
+@pytest.mark.skipif(
+    os.getuid() != 0 or not all(shutil.which(t) for t in ("unshare", "su", "useradd")),
+    reason="needs root to create the unprivileged grading user",
+)
 def test_an_unprivileged_user_grades_in_bubblewraps_user_namespace():
     """As a user without privileges: the sandbox is bubblewrap's user namespace, the rooms are tmpfs
     in the worker's own user and mount namespace, and CPU falls back to per-process limits."""
     if subprocess.run(["id", GRADING_USER], capture_output=True).returncode != 0:
-        subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", GRADING_USER], check=True)
+        subprocess.run(
+            ["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", GRADING_USER],
+            check=True,
+        )
     work = Path(tempfile.mkdtemp(prefix="unprivileged-grading-"))
     try:
         submissions, out = work / "class", work / "out"
         submissions.mkdir()
         shutil.copyfile(SOLUTION, submissions / "solution.ipynb")
         fills = next(k for k in KINDS if k.name == "fills_ipc_folder")
-        (submissions / "fills_ipc_folder.ipynb").write_bytes(fills.build(Targets(str(ROOT), str(submissions), str(out))))
+        (submissions / "fills_ipc_folder.ipynb").write_bytes(
+            fills.build(Targets(str(ROOT), str(submissions), str(out)))
+        )
         subprocess.run(["chown", "-R", GRADING_USER, str(work)], check=True)
-        env = (f"HOME={work} PYTHONPATH={shlex.quote(os.environ.get('PYTHONPATH', str(ROOT)))} "
-               "TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0")
-        command = (f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.quote(sys.executable)} -m autograder grade ps01 "
-                   f"{submissions} --out {out} --workers 2 {' '.join(LIMITS)}")
-        run = subprocess.run(_as_user_command(command, GRADING_USER), capture_output=True, text=True, timeout=900)
+        env = (
+            f"HOME={work} PYTHONPATH={shlex.quote(os.environ.get('PYTHONPATH', str(ROOT)))} "
+            "TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0"
+        )
+        command = (
+            f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.quote(sys.executable)} -m autograder"
+            f" grade ps01 {submissions} --out {out} --workers 2 {' '.join(LIMITS)}"
+        )
+        run = subprocess.run(
+            _as_user_command(command, GRADING_USER), capture_output=True, text=True, timeout=900
+        )
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
         with open(out / "grades.csv", newline="") as handle:
             rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-        assert float(rows["solution"]["score"]) == 10 and float(rows["fills_ipc_folder"]["score"]) == 7, rows
-        result = json.loads((out / ".grading" / "results" / "fills_ipc_folder.json").read_text())["result"]
+        assert (
+            float(rows["solution"]["score"]) == 10 and float(rows["fills_ipc_folder"]["score"]) == 7
+        ), rows
+        result = json.loads((out / ".grading" / "results" / "fills_ipc_folder.json").read_text())[
+            "result"
+        ]
         assert "RuntimeError: bounded" in result["messages"]["test_make_torch_rnn"]
         workers = (out / ".grading" / "workers.log").read_text()
         assert "kernel rooms: tmpfs of 4096 KB" in workers, workers[-2000:]

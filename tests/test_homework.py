@@ -36,7 +36,11 @@ def short_id(assignment):
 
 def expected_wrong(assignment):
     path = ROOT / "tests" / "submissions" / short_id(assignment) / "expected.json"
-    return {name: spec for name, spec in json.loads(path.read_text()).items() if not name.startswith("_")}
+    return {
+        name: spec
+        for name, spec in json.loads(path.read_text()).items()
+        if not name.startswith("_")
+    }
 
 
 def cell_sources(path):
@@ -49,17 +53,28 @@ def digest(path):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_student_copy_is_what_nbgrader_generates(tmp_path, assignment):
-    generated = release(assignment, exercises_dir=tmp_path) / notebook_path("solutions", assignment).name
-    assert generated.read_text() == notebook_path("exercises", assignment).read_text(), \
-        "exercises/ is stale: run `make exercises` and commit the result"
+    generated = (
+        release(assignment, exercises_dir=tmp_path) / notebook_path("solutions", assignment).name
+    )
+    assert (
+        generated.read_text() == notebook_path("exercises", assignment).read_text()
+    ), "exercises/ is stale: run `make exercises` and commit the result"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_student_copy_holds_no_solution_and_no_hidden_test(assignment):
     student = "\n".join(cell_sources(notebook_path("exercises", assignment)))
-    assert "BEGIN SOLUTION" not in student and "HIDDEN TESTS" not in student and "hidden=True" not in student
-    solution_lines = {line.strip() for source in cell_sources(notebook_path("solutions", assignment))
-                      for region in SOLUTION_REGION.findall(source) for line in region.splitlines()}
+    assert (
+        "BEGIN SOLUTION" not in student
+        and "HIDDEN TESTS" not in student
+        and "hidden=True" not in student
+    )
+    solution_lines = {
+        line.strip()
+        for source in cell_sources(notebook_path("solutions", assignment))
+        for region in SOLUTION_REGION.findall(source)
+        for line in region.splitlines()
+    }
     leaked = [line for line in solution_lines if len(line) > 12 and line in student]
     assert not leaked, f"solution code in the student copy: {leaked}"
 
@@ -84,18 +99,35 @@ def test_every_graded_cell_has_points_and_a_docstring(assignment):
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def graded(request, tmp_path_factory):
-    """Grade the solution, the blank copy and every wrong submission of one assignment, in one run."""
+    """Grade the solution, the blank copy and every wrong submission of one assignment, in one
+    run.
+    """
     assignment = request.param
     submissions = tmp_path_factory.mktemp(f"{short_id(assignment)}-submissions")
     shutil.copyfile(notebook_path("solutions", assignment), submissions / "solution.ipynb")
     shutil.copyfile(notebook_path("exercises", assignment), submissions / "blank.ipynb")
     for name in expected_wrong(assignment):
-        shutil.copyfile(ROOT / "tests" / "submissions" / short_id(assignment) / f"{name}.ipynb",
-                        submissions / f"{name}.ipynb")
+        shutil.copyfile(
+            ROOT / "tests" / "submissions" / short_id(assignment) / f"{name}.ipynb",
+            submissions / f"{name}.ipynb",
+        )
     before = {p.name: digest(p) for p in submissions.iterdir()}
     out = tmp_path_factory.mktemp(f"{short_id(assignment)}-out")
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", short_id(assignment), str(submissions),
-                          "--out", str(out)], capture_output=True, text=True, timeout=1800)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            short_id(assignment),
+            str(submissions),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     with open(out / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
@@ -111,7 +143,9 @@ def feedback_text(out, student):
 @pytest.mark.e2e
 def test_solution_gets_full_marks(graded):
     _, rows, _, _ = graded
-    assert float(rows["solution"]["score"]) == float(rows["solution"]["max_score"]) > 0, rows["solution"]
+    assert float(rows["solution"]["score"]) == float(rows["solution"]["max_score"]) > 0, rows[
+        "solution"
+    ]
 
 
 @pytest.mark.e2e
@@ -151,8 +185,12 @@ def test_submissions_are_never_modified(graded):
 @pytest.mark.e2e
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_self_check_gives_the_solution_every_visible_point(assignment):
-    run = subprocess.run([sys.executable, "-m", "autograder", "check", str(notebook_path("solutions", assignment))],
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder", "check", str(notebook_path("solutions", assignment))],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     score = re.search(r"score on the visible checks: (\S+) / (\S+)", run.stdout)
     assert score and score.group(1) == score.group(2)
@@ -161,9 +199,18 @@ def test_self_check_gives_the_solution_every_visible_point(assignment):
 
 @pytest.mark.e2e
 def test_self_check_reports_partial_credit_for_a_gru_right_in_one_variant():
-    run = subprocess.run([sys.executable, "-m", "autograder", "check",
-                          str(ROOT / "tests" / "submissions" / "ps04" / "d2l_style_cell.ipynb")],
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "check",
+            str(ROOT / "tests" / "submissions" / "ps04" / "d2l_style_cell.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 1, run.stdout + run.stderr  # not every task passes
     assert "[PART] test_gru_cell_forward (1/4 points)" in run.stdout
     assert "right for 1 of 3 variants (reset_after=False, z_convention='keep')" in run.stdout

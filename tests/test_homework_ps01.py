@@ -1,4 +1,6 @@
-"""ps01 specifics of the grading and self-check commands; tests/test_homework.py covers every homework."""
+"""ps01 specifics of the grading and self-check commands; tests/test_homework.py covers every
+homework.
+"""
 
 import csv
 import shutil
@@ -21,8 +23,12 @@ def graded_class(tmp_path_factory):
     shutil.copyfile(SOLUTION, submissions / "solution.ipynb")
     shutil.copyfile(STUDENT_COPY, submissions / "blank.ipynb")
     out = tmp_path_factory.mktemp("out")
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out", str(out)],
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     with open(out / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
@@ -32,8 +38,17 @@ def graded_class(tmp_path_factory):
 @pytest.mark.e2e
 def test_grades_csv_has_one_column_per_graded_cell(graded_class):
     rows, _ = graded_class
-    assert list(rows["solution"]) == ["student_id", "assignment", "score", "max_score", "test_rnn_cell_forward",
-                                      "test_rnn_forward", "test_make_torch_rnn", "problem", "flags"]
+    assert list(rows["solution"]) == [
+        "student_id",
+        "assignment",
+        "score",
+        "max_score",
+        "test_rnn_cell_forward",
+        "test_rnn_forward",
+        "test_make_torch_rnn",
+        "problem",
+        "flags",
+    ]
 
 
 @pytest.mark.e2e
@@ -49,39 +64,88 @@ def test_nbgrader_submitted_layout_is_accepted(tmp_path):
     submitted.mkdir(parents=True)
     shutil.copyfile(SOLUTION, submitted / "ps01-rnn.ipynb")
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(tmp_path / "submitted"),
-                          "--out", str(out)], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(tmp_path / "submitted"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert "alice: 10 / 10" in run.stdout
     assert (out / "feedback" / "alice.html").exists()
 
 
-@pytest.mark.parametrize("setup, message", [
-    (lambda d: None, "no notebooks in"),
-    (lambda d: (d / "bad name.ipynb").write_text("{}"), "is not a usable student id"),
-])
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda d: None, "no notebooks in"),
+        (lambda d: (d / "bad name.ipynb").write_text("{}"), "is not a usable student id"),
+    ],
+)
 def test_bad_submission_folders_are_explained(tmp_path, setup, message):
     setup(tmp_path)
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(tmp_path), "--out",
-                          str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
 
 
 def test_unknown_assignment_is_explained(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps99", str(tmp_path), "--out",
-                          str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps99",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2 and "no single assignment called 'ps99'" in run.stderr
     assert "known: ps01-rnn" in run.stderr
 
 
-@pytest.mark.parametrize("notebook, passed, score", [
-    (SOLUTION, True, "10 / 10"),
-    (WRONG / "state_not_carried.ipynb", False, "6 / 10"),
-])
+@pytest.mark.parametrize(
+    "notebook, passed, score",
+    [
+        (SOLUTION, True, "10 / 10"),
+        (WRONG / "state_not_carried.ipynb", False, "6 / 10"),
+    ],
+)
 @pytest.mark.e2e
 def test_self_check_reports_each_task(notebook, passed, score):
-    run = subprocess.run([sys.executable, "-m", "autograder", "check", str(notebook)],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder", "check", str(notebook)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == (0 if passed else 1), run.stderr
     assert f"score on the visible checks: {score}" in run.stdout
     assert "[PASS] test_rnn_cell_forward (3 points)" in run.stdout
@@ -93,6 +157,10 @@ def test_self_check_reports_each_task(notebook, passed, score):
 def test_self_check_explains_a_file_that_is_not_a_notebook(tmp_path):
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{not json")
-    run = subprocess.run([sys.executable, "-m", "autograder", "check", str(broken)],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder", "check", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2 and "is not a readable notebook" in run.stderr

@@ -13,7 +13,7 @@ from autograder.checks import check_rnn_forward, check_torch_rnn_loader
 from autograder.grading.integrity import flag_submission
 from autograder.grading.numpy_only import numpy_task
 from helpers import failure_of
-from redteam.notebooks import ROOT, STUDENT_COPY, Submission
+from redteam.notebooks import STUDENT_COPY, Submission
 
 
 def torch_rnn_forward(x, h0, W_x, W_h, b):
@@ -33,9 +33,15 @@ def torch_rnn_forward(x, h0, W_x, W_h, b):
 def test_a_numpy_task_computed_with_nn_rnn_fails_naming_it():
     torch = pytest.importorskip("torch")
     x, h0 = np.ones((2, 3, 2)), np.zeros((2, 4))
-    assert torch_rnn_forward(x, h0, np.ones((2, 4)), np.ones((4, 4)), np.ones(4))[0].shape == (2, 3, 4)  # it works
+    assert torch_rnn_forward(x, h0, np.ones((2, 4)), np.ones((4, 4)), np.ones(4))[0].shape == (
+        2,
+        3,
+        4,
+    )  # it works
     message = failure_of(check_rnn_forward, torch_rnn_forward)
-    assert message.startswith("rnn_forward: the task says 'in numpy', but rnn_forward ran torch.nn.RNN"), message
+    assert message.startswith(
+        "rnn_forward: the task says 'in numpy', but rnn_forward ran torch.nn.RNN"
+    ), message
     assert "case 1 of" in message
     # outside the numpy task nn.RNN runs again, and the framework task may use it
     assert torch.nn.RNN(2, 3)(torch.zeros(1, 2, 2))[0].shape == (1, 2, 3)
@@ -69,7 +75,9 @@ def student_copy():
 
 def released_cells():
     cells = student_copy()["cells"]
-    return {c["metadata"]["nbgrader"]["grade_id"]: c for c in cells if c["metadata"].get("nbgrader")}
+    return {
+        c["metadata"]["nbgrader"]["grade_id"]: c for c in cells if c["metadata"].get("nbgrader")
+    }
 
 
 def flags_of(submission):
@@ -80,15 +88,33 @@ def test_an_honest_notebook_raises_no_flag():
     assert flags_of(Submission()) == []
 
 
-@pytest.mark.parametrize("code, expected", [
-    ("def check_rnn_forward(*args, **kwargs):\n    print('all cases passed')", "redefines the check name check_rnn_forward"),
-    ("check_rnn_cell_forward = print", "redefines the check name check_rnn_cell_forward"),
-    ("import autograder.checks\nautograder.checks.check_rnn_forward = len", "check_rnn_forward"),
-    ("from autograder.checks import check_rnn_forward as check_rnn_cell_forward", "check_rnn_cell_forward"),
-    ("from autograder.reference import rnn_forward as answer", "uses the reference implementation"),
-    ("import importlib\nref = importlib.import_module('autograder.reference')", "uses the reference implementation"),
-    ("import torch", "names torch in the numpy task rnn_forward"),
-])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        (
+            "def check_rnn_forward(*args, **kwargs):\n    print('all cases passed')",
+            "redefines the check name check_rnn_forward",
+        ),
+        ("check_rnn_cell_forward = print", "redefines the check name check_rnn_cell_forward"),
+        (
+            "import autograder.checks\nautograder.checks.check_rnn_forward = len",
+            "check_rnn_forward",
+        ),
+        (
+            "from autograder.checks import check_rnn_forward as check_rnn_cell_forward",
+            "check_rnn_cell_forward",
+        ),
+        (
+            "from autograder.reference import rnn_forward as answer",
+            "uses the reference implementation",
+        ),
+        (
+            "import importlib\nref = importlib.import_module('autograder.reference')",
+            "uses the reference implementation",
+        ),
+        ("import torch", "names torch in the numpy task rnn_forward"),
+    ],
+)
 def test_the_grader_flags_what_a_notebook_tries(code, expected):
     flags = flags_of(Submission().prepend_to("rnn_forward", code))
     assert len(flags) == 1 and expected in flags[0] and "cell rnn_forward" in flags[0], flags
@@ -106,26 +132,50 @@ def test_grades_csv_and_log_carry_the_flags(tmp_path):
     submissions.mkdir()
     (submissions / "honest.ipynb").write_bytes(Submission().bytes())
     shadow = "def check_rnn_forward(*args, **kwargs):\n    print('rnn_forward: all 3 cases passed')"
-    (submissions / "shadow.ipynb").write_bytes(Submission().prepend_to("rnn_forward", shadow).bytes())
-    (submissions / "torch.ipynb").write_bytes(Submission({"rnn_forward": (
-        "    import torch\n"
-        "    module = torch.nn.RNN(W_x.shape[0], W_h.shape[0], batch_first=True).double()\n"
-        "    with torch.no_grad():\n"
-        "        module.weight_ih_l0.copy_(torch.from_numpy(W_x.T.copy()))\n"
-        "        module.weight_hh_l0.copy_(torch.from_numpy(W_h.T.copy()))\n"
-        "        module.bias_ih_l0.copy_(torch.from_numpy(b))\n"
-        "        module.bias_hh_l0.zero_()\n"
-        "        h_all, h_n = module(torch.from_numpy(x), torch.from_numpy(h0)[None])\n"
-        "    return h_all.numpy(), h_n[0].numpy()")}).bytes())
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out", str(out),
-                          "--workers", "1"], capture_output=True, text=True, timeout=1200)
+    (submissions / "shadow.ipynb").write_bytes(
+        Submission().prepend_to("rnn_forward", shadow).bytes()
+    )
+    (submissions / "torch.ipynb").write_bytes(
+        Submission(
+            {
+                "rnn_forward": (
+                    "    import torch\n    module = torch.nn.RNN(W_x.shape[0], W_h.shape[0],"
+                    " batch_first=True).double()\n    with torch.no_grad():\n       "
+                    " module.weight_ih_l0.copy_(torch.from_numpy(W_x.T.copy()))\n       "
+                    " module.weight_hh_l0.copy_(torch.from_numpy(W_h.T.copy()))\n       "
+                    " module.bias_ih_l0.copy_(torch.from_numpy(b))\n       "
+                    " module.bias_hh_l0.zero_()\n        h_all, h_n = module(torch.from_numpy(x),"
+                    " torch.from_numpy(h0)[None])\n    return h_all.numpy(), h_n[0].numpy()"
+                )
+            }
+        ).bytes()
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(submissions),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     with open(out / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert rows["honest"]["score"] == "10" and rows["honest"]["flags"] == ""
     # the replaced check never asked the grader, so its task earns nothing; the flag says why
     assert rows["shadow"]["score"] == "6" and rows["shadow"]["test_rnn_forward"] == "0"
-    assert rows["shadow"]["flags"] == "redefines the check name check_rnn_forward in cell rnn_forward"
+    assert (
+        rows["shadow"]["flags"] == "redefines the check name check_rnn_forward in cell rnn_forward"
+    )
     assert rows["torch"]["test_rnn_forward"] == "0" and rows["torch"]["score"] == "6", rows["torch"]
     assert "names torch in the numpy task rnn_forward" in rows["torch"]["flags"]
     results = json.loads((out / ".grading" / "results" / "torch.json").read_text())["result"]

@@ -1,17 +1,18 @@
-"""Launching and downloading: every chapter page offers its notebook and a Binder launch, every homework
-opens on Colab with an optional first cell that installs the course package, and nothing is fetched from
-model or data hubs."""
+"""Launching and downloading: every chapter page offers its notebook and a Binder launch, every
+homework opens on Colab with an optional first cell that installs the course package, and nothing is
+fetched from model or data hubs.
+"""
 
 import json
 import re
 import subprocess
 import sys
-import tomllib
 import types
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+import tomllib
 import yaml
 
 from site_browser import toc_pages
@@ -21,17 +22,39 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO_URL = CONFIG["repository"]["url"].rstrip("/")
 BRANCH = CONFIG["repository"]["branch"]
 PACKAGE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
-VERSION = re.search(r'^__version__ = "([^"]+)"', (ROOT / "autograder" / "__init__.py").read_text(), re.M).group(1)
-# The class edition publishes the student wheel with the site (`make public`): GitHub Pages of the repository.
+VERSION = re.search(
+    r'^__version__ = "([^"]+)"', (ROOT / "autograder" / "__init__.py").read_text(), re.M
+).group(1)
+# The class edition publishes the student wheel with the site (`make public`): GitHub Pages of the
+# repository.
 _OWNER, _NAME = REPO_URL.split("/")[-2:]
-WHEEL_URL = f"https://{_OWNER}.github.io/{_NAME}/dist/{PACKAGE.replace('-', '_')}-{VERSION}-py3-none-any.whl"
+WHEEL_URL = (
+    f"https://{_OWNER}.github.io/{_NAME}/dist/"
+    f"{PACKAGE.replace('-', '_')}-{VERSION}-py3-none-any.whl"
+)
 PAGES = toc_pages()
-HOMEWORK = sorted((ROOT / "solutions").glob("ps*/*.ipynb")) + sorted((ROOT / "exercises").glob("ps*/*.ipynb"))
+HOMEWORK = sorted((ROOT / "solutions").glob("ps*/*.ipynb")) + sorted(
+    (ROOT / "exercises").glob("ps*/*.ipynb")
+)
 COLAB_CELL_ID = "colab_install"
 # What a homework must not do: fetch weights or data from a hub or the web at run time.
-HUB_FETCHES = [r"from_pretrained", r"\bhf_hub", r"huggingface", r"torch\.hub", r"tensorflow_datasets", r"\btfds\.",
-               r"keras\.datasets", r"torchvision\.datasets", r"load_dataset\(", r"urlretrieve", r"urlopen",
-               r"requests\.get", r"\bwget\b", r"\bcurl\b", r"get_file\("]
+HUB_FETCHES = [
+    r"from_pretrained",
+    r"\bhf_hub",
+    r"huggingface",
+    r"torch\.hub",
+    r"tensorflow_datasets",
+    r"\btfds\.",
+    r"keras\.datasets",
+    r"torchvision\.datasets",
+    r"load_dataset\(",
+    r"urlretrieve",
+    r"urlopen",
+    r"requests\.get",
+    r"\bwget\b",
+    r"\bcurl\b",
+    r"get_file\(",
+]
 
 
 def is_notebook_page(docname):
@@ -62,11 +85,13 @@ def test_every_page_offers_its_source_for_download(fresh_build, docname):
 def test_every_notebook_page_offers_the_notebook_and_a_binder_launch(fresh_build, docname):
     links = page_links(fresh_build, docname)
     notebook = f"_sources/{docname}.ipynb"
-    assert f"/{notebook}" in [urljoin(f"/{docname}.html", link) for link in links], \
-        f"{docname} offers no .ipynb download"
+    assert f"/{notebook}" in [
+        urljoin(f"/{docname}.html", link) for link in links
+    ], f"{docname} offers no .ipynb download"
     executed = json.loads((fresh_build / notebook).read_text())
-    assert any(cell.get("outputs") for cell in executed["cells"] if cell["cell_type"] == "code"), \
-        f"{notebook} is not the executed notebook"
+    assert any(
+        cell.get("outputs") for cell in executed["cells"] if cell["cell_type"] == "code"
+    ), f"{notebook} is not the executed notebook"
     org_repo = REPO_URL.removeprefix("https://github.com/")
     binder = f"https://mybinder.org/v2/gh/{org_repo}/{BRANCH}?urlpath=lab/tree/{docname}.md"
     assert binder in links, f"{docname}: no Binder launch to {binder}"
@@ -81,13 +106,20 @@ def test_binder_environment_opens_myst_chapters_as_notebooks():
     post_build = ROOT / "binder" / "postBuild"
     assert post_build.stat().st_mode & 0o111 and "pip install --no-deps" in post_build.read_text()
     viewers = json.loads((ROOT / "binder" / "overrides.json").read_text())
-    assert viewers["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["markdown"] == "Jupytext Notebook"
+    assert (
+        viewers["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["markdown"]
+        == "Jupytext Notebook"
+    )
 
 
 def test_every_homework_has_a_solution_and_a_student_copy():
     assert HOMEWORK
-    solutions = {p.relative_to(ROOT / "solutions") for p in HOMEWORK if p.is_relative_to(ROOT / "solutions")}
-    exercises = {p.relative_to(ROOT / "exercises") for p in HOMEWORK if p.is_relative_to(ROOT / "exercises")}
+    solutions = {
+        p.relative_to(ROOT / "solutions") for p in HOMEWORK if p.is_relative_to(ROOT / "solutions")
+    }
+    exercises = {
+        p.relative_to(ROOT / "exercises") for p in HOMEWORK if p.is_relative_to(ROOT / "exercises")
+    }
     assert solutions == exercises
 
 
@@ -103,13 +135,17 @@ def source(cell):
 def test_homework_opens_with_an_optional_colab_install_cell(notebook):
     first = code_cells(notebook)[0]
     info = first["metadata"].get("nbgrader", {})
-    assert info.get("grade_id") == COLAB_CELL_ID, f"{notebook.name}: the first code cell is not the Colab cell"
+    assert (
+        info.get("grade_id") == COLAB_CELL_ID
+    ), f"{notebook.name}: the first code cell is not the Colab cell"
     assert info.get("locked") is True and not info.get("grade") and not info.get("solution"), info
     text = source(first)
     assert text.startswith("# Optional") and "Colab" in text.splitlines()[0]
     assert 'if "google.colab" in sys.modules:' in text
-    assert f'"{WHEEL_URL}"' in text, \
-        f"{notebook.name}: the Colab cell must install the student wheel pinned to {VERSION} from {WHEEL_URL}"
+    assert f'"{WHEEL_URL}"' in text, (
+        f"{notebook.name}: the Colab cell must install the student wheel pinned to {VERSION} from"
+        f" {WHEEL_URL}"
+    )
 
 
 @pytest.mark.parametrize("on_colab", [False, True], ids=["elsewhere", "on-colab"])
@@ -137,7 +173,9 @@ def test_homework_fetches_nothing_from_hubs(notebook):
         if cell["metadata"].get("nbgrader", {}).get("grade_id") == COLAB_CELL_ID:
             text = text.replace(WHEEL_URL, "")
         for pattern in HUB_FETCHES + [r"https?://"]:
-            assert not re.search(pattern, text, re.I), f"{notebook.name}: a cell fetches from outside ({pattern})"
+            assert not re.search(
+                pattern, text, re.I
+            ), f"{notebook.name}: a cell fetches from outside ({pattern})"
 
 
 def test_readme_gives_the_colab_address_of_the_homework():

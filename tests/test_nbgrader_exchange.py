@@ -14,7 +14,9 @@ NBGRADER = Path(sys.executable).parent / "nbgrader"
 
 
 def nbgrader(*args, cwd, env=None):
-    run = subprocess.run([str(NBGRADER), *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+    run = subprocess.run(
+        [str(NBGRADER), *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
+    )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     return run.stdout + run.stderr
 
@@ -27,7 +29,8 @@ def test_release_fetch_submit_collect(tmp_path):
     for folder in ("solutions", "exercises"):
         shutil.copytree(ROOT / folder / "ps01-rnn", course / folder / "ps01-rnn")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NBGRADER_")}
-    env["PATH"] = f"{NBGRADER.parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs alembic from the venv
+    # nbgrader runs alembic from the venv
+    env["PATH"] = f"{NBGRADER.parent}{os.pathsep}{env.get('PATH', '')}"
     nbgrader("generate_assignment", "ps01-rnn", "--force", cwd=course, env=env)
     released = nbgrader("release_assignment", "ps01-rnn", "--force", cwd=course, env=env)
     exchange = course / "exchange"  # the default: beside nbgrader_config.py
@@ -49,9 +52,16 @@ def test_release_fetch_submit_collect(tmp_path):
 
 def test_student_data_is_ignored_by_git():
     """nbgrader's student folders and the exchange never show up in `git status`."""
-    paths = ["submitted/ada/ps01-rnn/ps01-rnn.ipynb", "autograded/ada/x.ipynb", "feedback/ada/x.html",
-             "grades.csv", "exchange/rnn-course/inbound/x"]
-    run = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True, text=True)
+    paths = [
+        "submitted/ada/ps01-rnn/ps01-rnn.ipynb",
+        "autograded/ada/x.ipynb",
+        "feedback/ada/x.html",
+        "grades.csv",
+        "exchange/rnn-course/inbound/x",
+    ]
+    run = subprocess.run(
+        ["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True, text=True
+    )
     assert sorted(run.stdout.split()) == sorted(paths)
 
 

@@ -1,5 +1,6 @@
-"""The GitHub Pages workflow: valid against GitHub's workflow schema, and it publishes the same build
-as `make book-fresh`. (It cannot run here; this validates what it would do.)"""
+"""The GitHub Pages workflow: valid against GitHub's workflow schema, and it publishes the same
+build as `make book-fresh`. (It cannot run here; this validates what it would do.)
+"""
 
 import re
 import subprocess
@@ -23,8 +24,12 @@ def steps(job):
 
 
 def test_workflow_matches_githubs_workflow_schema():
-    run = subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -44,7 +49,11 @@ def test_builds_the_book_as_the_makefile_does():
 
 
 def test_uploads_the_built_site_and_deploys_it():
-    upload = [step for step in steps("build") if step.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    upload = [
+        step
+        for step in steps("build")
+        if step.get("uses", "").startswith("actions/upload-pages-artifact@")
+    ]
     assert upload and upload[0]["with"]["path"] == "_build/site"
     deploy = load()["jobs"]["deploy"]
     assert deploy["needs"] == "build"
@@ -68,5 +77,8 @@ def test_publishes_the_class_edition_unless_the_instructor_chooses_the_open_one(
     assert public["if"] == "${{ (inputs.edition || 'class') == 'class' }}"
     assert public["env"]["RNN_COURSE_SECRET"] == "${{ secrets.RNN_COURSE_SECRET }}"
     chosen = next(step for step in build if "_build/site" in step.get("run", ""))
-    assert "_build/public/site _build/site" in chosen["run"] and "_build/html _build/site" in chosen["run"]
+    assert (
+        "_build/public/site _build/site" in chosen["run"]
+        and "_build/html _build/site" in chosen["run"]
+    )
     assert chosen["env"]["EDITION"] == "${{ inputs.edition || 'class' }}"

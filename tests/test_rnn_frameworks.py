@@ -4,18 +4,29 @@ import numpy as np
 import pytest
 
 from autograder.conventions import FLOAT32_TOLERANCE
-from autograder.convert import from_keras_simple_rnn, from_torch_rnn, to_keras_simple_rnn, to_torch_rnn
-from autograder.frameworks import keras as load_keras, torch as load_torch
+from autograder.convert import (
+    from_keras_simple_rnn,
+    from_torch_rnn,
+    to_keras_simple_rnn,
+    to_torch_rnn,
+)
+from autograder.frameworks import keras as load_keras
+from autograder.frameworks import torch as load_torch
 from autograder.reference import rnn_cell_forward, rnn_forward
 
 FLOAT64_TOLERANCE = 1e-9  # issue #2 asks for 1e-6; float64 frameworks do far better
-SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (4, 8, 5, 6), (3, 1, 2, 2), (1, 7, 4, 1)]  # batch, time, features, units
+# batch, time, features, units
+SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (4, 8, 5, 6), (3, 1, 2, 2), (1, 7, 4, 1)]
 
 
 def random_case(batch, time, features, units, seed):
     rng = np.random.default_rng(seed)
-    return (rng.normal(size=(batch, time, features)), rng.normal(0, 0.6, (features, units)),
-            rng.normal(0, 0.6, (units, units)), rng.normal(0, 0.6, units))
+    return (
+        rng.normal(size=(batch, time, features)),
+        rng.normal(0, 0.6, (features, units)),
+        rng.normal(0, 0.6, (units, units)),
+        rng.normal(0, 0.6, units),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +40,9 @@ def torch():
 
 
 def keras_states(keras, x, W_x, W_h, b, dtype):
-    layer = keras.layers.SimpleRNN(W_h.shape[0], return_sequences=True, return_state=True, dtype=dtype)
+    layer = keras.layers.SimpleRNN(
+        W_h.shape[0], return_sequences=True, return_state=True, dtype=dtype
+    )
     layer.build(x.shape)
     to_keras_simple_rnn(layer, W_x, W_h, b)
     states, last = layer(x.astype(dtype))
@@ -99,7 +112,9 @@ def test_activations_match_torch(torch, activation):
 def test_worked_example_from_chapter_one():
     x = np.array([0.1, 0.2, 0.3]).reshape(1, 3, 1)
     states, last = rnn_forward(x, None, [[2.0]], [[0.5]], [0.1])
-    np.testing.assert_allclose(states.ravel(), [np.tanh(0.3), np.tanh(0.4 + 0.5 * np.tanh(0.3) + 0.1), 0.75495], atol=1e-5)
+    np.testing.assert_allclose(
+        states.ravel(), [np.tanh(0.3), np.tanh(0.4 + 0.5 * np.tanh(0.3) + 0.1), 0.75495], atol=1e-5
+    )
     assert last.shape == (1, 1)
 
 
@@ -115,31 +130,61 @@ def test_ragged_lengths_keep_each_sequence_own_last_state(torch):
     lengths = np.array([5, 2, 3])
     states, last = rnn_forward(x, None, W_x, W_h, b, lengths=lengths)
     module = to_torch_rnn(torch.nn.RNN(2, 3, batch_first=True, dtype=torch.float64), W_x, W_h, b)
-    packed = torch.nn.utils.rnn.pack_padded_sequence(torch.from_numpy(x), torch.tensor(lengths),
-                                                     batch_first=True, enforce_sorted=False)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(
+        torch.from_numpy(x), torch.tensor(lengths), batch_first=True, enforce_sorted=False
+    )
     output, h_n = module(packed)
     padded, _ = torch.nn.utils.rnn.pad_packed_sequence(output, batch_first=True, total_length=5)
     np.testing.assert_allclose(last, h_n[0].detach().numpy(), atol=1e-12)
     np.testing.assert_allclose(states, padded.detach().numpy(), atol=1e-12)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: rnn_forward(np.zeros((2, 3)), None, np.zeros((1, 2)), np.zeros((2, 2)), np.zeros(2)),
-     "x must have 3 dimensions"),
-    (lambda: rnn_forward(np.zeros((2, 3, 4)), None, np.zeros((3, 2)), np.zeros((2, 2)), np.zeros(2)),
-     "inconsistent features: x axis 2 = 4, W_x axis 0 = 3"),
-    (lambda: rnn_cell_forward(np.zeros((2, 1)), np.zeros((3, 2)), np.zeros((1, 2)), np.zeros((2, 2)), np.zeros(2)),
-     "inconsistent batch"),
-    (lambda: rnn_forward(np.zeros((1, 2, 1)), None, [[1.0]], [[1.0]], [0.0], activation="softmax"),
-     "unknown activation 'softmax'"),
-    (lambda: rnn_forward(np.zeros((2, 3, 1)), None, [[1.0]], [[1.0]], [0.0], lengths=[3.0, 2.0]),
-     "lengths must be integers"),
-    (lambda: rnn_forward(np.zeros((2, 3, 1)), None, [[1.0]], [[1.0]], [0.0], lengths=np.array([3, 4])),
-     "lengths must lie in 1..3"),
-    (lambda: rnn_forward([["a"]], None, [[1.0]], [[1.0]], [0.0]), "x must be numeric"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: rnn_forward(
+                np.zeros((2, 3)), None, np.zeros((1, 2)), np.zeros((2, 2)), np.zeros(2)
+            ),
+            "x must have 3 dimensions",
+        ),
+        (
+            lambda: rnn_forward(
+                np.zeros((2, 3, 4)), None, np.zeros((3, 2)), np.zeros((2, 2)), np.zeros(2)
+            ),
+            "inconsistent features: x axis 2 = 4, W_x axis 0 = 3",
+        ),
+        (
+            lambda: rnn_cell_forward(
+                np.zeros((2, 1)), np.zeros((3, 2)), np.zeros((1, 2)), np.zeros((2, 2)), np.zeros(2)
+            ),
+            "inconsistent batch",
+        ),
+        (
+            lambda: rnn_forward(
+                np.zeros((1, 2, 1)), None, [[1.0]], [[1.0]], [0.0], activation="softmax"
+            ),
+            "unknown activation 'softmax'",
+        ),
+        (
+            lambda: rnn_forward(
+                np.zeros((2, 3, 1)), None, [[1.0]], [[1.0]], [0.0], lengths=[3.0, 2.0]
+            ),
+            "lengths must be integers",
+        ),
+        (
+            lambda: rnn_forward(
+                np.zeros((2, 3, 1)), None, [[1.0]], [[1.0]], [0.0], lengths=np.array([3, 4])
+            ),
+            "lengths must lie in 1..3",
+        ),
+        (lambda: rnn_forward([["a"]], None, [[1.0]], [[1.0]], [0.0]), "x must be numeric"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(call, message):
-    with pytest.raises((ValueError, TypeError), match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        (ValueError, TypeError), match=message.replace("(", r"\(").replace(")", r"\)")
+    ):
         call()
 
 

@@ -1,4 +1,6 @@
-"""Hidden cases come from the course secret: per student, reproducible, and out of a lookup table's reach."""
+"""Hidden cases come from the course secret: per student, reproducible, and out of a lookup table's
+reach.
+"""
 
 import ast
 import csv
@@ -10,8 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from autograder.checks import check_rnn_cell_forward, check_rnn_forward
-from autograder.checks import _cases
+from autograder.checks import _cases, check_rnn_cell_forward, check_rnn_forward
 from autograder.grading import secret as s
 from autograder.reference import rnn_forward
 from redteam.notebooks import ROOT, Submission
@@ -35,7 +36,9 @@ def fingerprint(cases):
 
     def feed(value):
         if isinstance(value, np.ndarray):
-            digest.update(str(value.shape).encode() + np.ascontiguousarray(value, dtype=float).tobytes())
+            digest.update(
+                str(value.shape).encode() + np.ascontiguousarray(value, dtype=float).tobytes()
+            )
         elif isinstance(value, dict):
             for key in sorted(value):
                 digest.update(str(key).encode())
@@ -70,8 +73,12 @@ def test_hidden_cases_keep_their_structure():
     for student in ("alice", "bob"):
         cases = cases_of("rnn_sequence", student)
         sizes = [c[0] for c in cases]
-        assert sizes == [dict(batch=1, time=1, features=2, units=3), dict(batch=4, time=6, features=5, units=5),
-                         dict(batch=2, time=4, features=3, units=2), dict(batch=5, time=5, features=2, units=3)]
+        assert sizes == [
+            dict(batch=1, time=1, features=2, units=3),
+            dict(batch=4, time=6, features=5, units=5),
+            dict(batch=2, time=4, features=3, units=2),
+            dict(batch=5, time=5, features=2, units=3),
+        ]
         _, x, h0, W_x, W_h, b = cases[2]
         assert not W_x.any() and not W_h.any() and not b.any() and x.any()
         counts = cases_of("param_count", student)
@@ -116,12 +123,17 @@ def test_a_missing_or_placeholder_secret_is_refused_naming_the_file(tmp_path, mo
 
 # --- the lookup-table attack --------------------------------------------------------------------
 
+
 def _key(*arrays):
-    return hashlib.sha256(b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays)).hexdigest()
+    return hashlib.sha256(
+        b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays)
+    ).hexdigest()
 
 
 def lookup_table_functions():
-    """rnn_cell_forward and rnn_forward that return stored outputs for the visible cases, zeros otherwise."""
+    """rnn_cell_forward and rnn_forward that return stored outputs for the visible cases, zeros
+    otherwise.
+    """
     cell, sequence = {}, {}
     for _, x, h0, W_x, W_h, b in _cases.rnn_sequence_cases(False):
         cell[_key(x[:, 0], h0, W_x, W_h, b)] = np.tanh(x[:, 0] @ W_x + h0 @ W_h + b).tolist()
@@ -138,7 +150,8 @@ def lookup_table_source():
             f"    table = {json.dumps(cell)}\n"
             "    key = hashlib.sha256(b''.join(np.ascontiguousarray(a, dtype=float).tobytes()\n"
             "                                  for a in (x_t, h_prev, W_x, W_h, b))).hexdigest()\n"
-            "    return np.array(table[key]) if key in table else np.zeros_like(h_prev)"),
+            "    return np.array(table[key]) if key in table else np.zeros_like(h_prev)"
+        ),
         "rnn_forward": (
             "    import hashlib\n"
             f"    table = {json.dumps(sequence)}\n"
@@ -146,7 +159,8 @@ def lookup_table_source():
             "                                  for a in (x, h0, W_x, W_h, b))).hexdigest()\n"
             "    if key in table:\n"
             "        return np.array(table[key][0]), np.array(table[key][1])\n"
-            "    return np.zeros(x.shape[:2] + h0.shape[1:]), np.zeros_like(h0)"),
+            "    return np.zeros(x.shape[:2] + h0.shape[1:]), np.zeros_like(h0)"
+        ),
     }
 
 
@@ -155,7 +169,10 @@ def test_a_lookup_table_passes_the_visible_cases_and_fails_the_hidden_ones():
     for name, body in lookup_table_source().items():
         args = "x_t, h_prev, W_x, W_h, b" if name == "rnn_cell_forward" else "x, h0, W_x, W_h, b"
         exec(f"def {name}({args}):\n{body}\n", namespace)
-    for check, name in [(check_rnn_cell_forward, "rnn_cell_forward"), (check_rnn_forward, "rnn_forward")]:
+    for check, name in [
+        (check_rnn_cell_forward, "rnn_cell_forward"),
+        (check_rnn_forward, "rnn_forward"),
+    ]:
         check(namespace[name])  # the visible cases pass: the attack is real
         with s.hidden_case_source(SECRET, "ps01-rnn", "mallory"):
             with pytest.raises(AssertionError, match="is wrong"):
@@ -164,21 +181,44 @@ def test_a_lookup_table_passes_the_visible_cases_and_fails_the_hidden_ones():
 
 @pytest.mark.e2e
 def test_the_grader_gives_a_lookup_table_only_its_honest_task(tmp_path):
-    """Graded by `python -m autograder grade`, the table earns task 3's 3 points (solved honestly), not 10."""
+    """Graded by `python -m autograder grade`, the table earns task 3's 3 points (solved honestly),
+    not 10.
+    """
     submissions, out = tmp_path / "class", tmp_path / "out"
     submissions.mkdir()
     attack = Submission(lookup_table_source()).bytes()
     for student in ("mallory", "eve"):
         (submissions / f"{student}.ipynb").write_bytes(attack)
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ps01", str(submissions), "--out", str(out),
-                          "--workers", "1", "--cell-timeout", "60"], capture_output=True, text=True, timeout=1200)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ps01",
+            str(submissions),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--cell-timeout",
+            "60",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     with open(out / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     for student in ("mallory", "eve"):
         row = rows[student]
-        assert (row["score"], row["test_rnn_cell_forward"], row["test_rnn_forward"], row["test_make_torch_rnn"]) \
-            == ("3", "0", "0", "3"), row
+        assert (
+            row["score"],
+            row["test_rnn_cell_forward"],
+            row["test_rnn_forward"],
+            row["test_make_torch_rnn"],
+        ) == ("3", "0", "0", "3"), row
     assert (ROOT / ".course-secret").exists() or s.SECRET_ENV in __import__("os").environ
 
 
@@ -189,10 +229,13 @@ def test_case_rng_is_fixed_when_visible_and_secret_when_hidden():
         alice = _cases.case_rng(131, True, "torch_modules", 0).normal(size=3)
         assert not np.array_equal(alice, np.random.default_rng(131).normal(size=3))
     with s.hidden_case_source(SECRET, "ps03-lstm", "bob"):
-        assert not np.array_equal(alice, _cases.case_rng(131, True, "torch_modules", 0).normal(size=3))
+        assert not np.array_equal(
+            alice, _cases.case_rng(131, True, "torch_modules", 0).normal(size=3)
+        )
 
 
 # --- every hidden case set, not only those of _cases.py -----------------------------------------
+
 
 def _module_arrays(module):
     return [p.detach().double().numpy() for p in module.parameters()]
@@ -202,32 +245,50 @@ def _torch_case_sets():
     from autograder.checks import gru_frameworks, lstm, stacks
 
     return {
-        "torch_gru": lambda: [(_module_arrays(module), x) for module, x in
-                              (gru_frameworks._torch_case(*spec, hidden=True, index=i)
-                               for i, spec in enumerate(gru_frameworks._TORCH_SPECS[True]))],
-        "torch_stack": lambda: [_module_arrays(stacks._module(*spec, hidden=True, index=i))
-                                for i, spec in enumerate(stacks._SPECS[True])],
-        "torch_modules": lambda: [(sizes, _module_arrays(module))
-                                  for kind in ("lstm", "gru") for sizes, module in lstm.torch_module_cases(kind, True)],
+        "torch_gru": lambda: [
+            (_module_arrays(module), x)
+            for module, x in (
+                gru_frameworks._torch_case(*spec, hidden=True, index=i)
+                for i, spec in enumerate(gru_frameworks._TORCH_SPECS[True])
+            )
+        ],
+        "torch_stack": lambda: [
+            _module_arrays(stacks._module(*spec, hidden=True, index=i))
+            for i, spec in enumerate(stacks._SPECS[True])
+        ],
+        "torch_modules": lambda: [
+            (sizes, _module_arrays(module))
+            for kind in ("lstm", "gru")
+            for sizes, module in lstm.torch_module_cases(kind, True)
+        ],
     }
 
 
 def _numpy_case_sets():
     from autograder.checks import forecast_training, gru_frameworks, layers, models, training
 
-    sets = {name: (lambda name=name: CASE_FUNCTIONS[name](True)) for name in CASE_FUNCTIONS}
-    sets.update({
-        "upstream_gradient": lambda: [_cases.upstream_gradient(dict(batch=2, time=3, units=4), i, True)
-                                      for i in range(4)],
-        "keras_gru": lambda: [gru_frameworks._keras_case(*spec, hidden=True, index=i)
-                              for i, spec in enumerate(gru_frameworks._KERAS_SPECS[True])],
-        "probe_batch": lambda: [models.probe_batch(spec, True, i) for i, spec in enumerate(models._SPECS[True])],
-        "marked_sign_batch": lambda: training.batch_cases(True),
-        "marked_sign_test": lambda: training.hidden_test(),
-        "forecast_test": lambda: forecast_training.hidden_test(),
-        "bidirectional": lambda: [_cases.case_rng(spec[-1], True, "bidirectional", i).normal(size=3)
-                                  for i, spec in enumerate(layers._BIDIRECTIONAL_SPECS[True])],
-    })
+    sets = {name: lambda name=name: CASE_FUNCTIONS[name](True) for name in CASE_FUNCTIONS}
+    sets.update(
+        {
+            "upstream_gradient": lambda: [
+                _cases.upstream_gradient(dict(batch=2, time=3, units=4), i, True) for i in range(4)
+            ],
+            "keras_gru": lambda: [
+                gru_frameworks._keras_case(*spec, hidden=True, index=i)
+                for i, spec in enumerate(gru_frameworks._KERAS_SPECS[True])
+            ],
+            "probe_batch": lambda: [
+                models.probe_batch(spec, True, i) for i, spec in enumerate(models._SPECS[True])
+            ],
+            "marked_sign_batch": lambda: training.batch_cases(True),
+            "marked_sign_test": lambda: training.hidden_test(),
+            "forecast_test": lambda: forecast_training.hidden_test(),
+            "bidirectional": lambda: [
+                _cases.case_rng(spec[-1], True, "bidirectional", i).normal(size=3)
+                for i, spec in enumerate(layers._BIDIRECTIONAL_SPECS[True])
+            ],
+        }
+    )
     return sets
 
 
@@ -245,30 +306,51 @@ ASSIGNMENTS = [path.parent.name for path in sorted((ROOT / "solutions").glob("ps
 
 @pytest.mark.parametrize("name", sorted(_all_case_sets()))
 def test_every_hidden_case_set_is_per_student_and_reproducible(name):
-    """For every assignment, two students meet different hidden inputs and a regrade meets the same."""
+    """For every assignment, two students meet different hidden inputs and a regrade meets the
+    same.
+    """
     build = _all_case_sets()[name]
     for assignment in ASSIGNMENTS:
         with s.hidden_case_source(SECRET, assignment, "alice"):
             alice = fingerprint(build())
         with s.hidden_case_source(SECRET, assignment, "alice"):
-            assert fingerprint(build()) == alice, f"{name}: a regrade of {assignment} drew other cases"
+            assert (
+                fingerprint(build()) == alice
+            ), f"{name}: a regrade of {assignment} drew other cases"
         with s.hidden_case_source(SECRET, assignment, "bob"):
-            assert fingerprint(build()) != alice, f"{name}: two students of {assignment} drew the same cases"
+            assert (
+                fingerprint(build()) != alice
+            ), f"{name}: two students of {assignment} drew the same cases"
 
 
 def _calls(tree, name):
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
-            if (isinstance(func, ast.Attribute) and func.attr == name) or (isinstance(func, ast.Name)
-                                                                           and func.id == name):
+            if (isinstance(func, ast.Attribute) and func.attr == name) or (
+                isinstance(func, ast.Name) and func.id == name
+            ):
                 yield node
 
 
 def _constant(node):
     """Whether an expression is made of literals only (a fixed seed)."""
-    return all(isinstance(n, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop, ast.Tuple,
-                              ast.List, ast.Load)) for n in ast.walk(node))
+    return all(
+        isinstance(
+            n,
+            (
+                ast.Constant,
+                ast.BinOp,
+                ast.UnaryOp,
+                ast.operator,
+                ast.unaryop,
+                ast.Tuple,
+                ast.List,
+                ast.Load,
+            ),
+        )
+        for n in ast.walk(node)
+    )
 
 
 def test_no_check_draws_from_a_fixed_seed_but_through_case_rng():
@@ -280,22 +362,33 @@ def test_no_check_draws_from_a_fixed_seed_but_through_case_rng():
         tree = ast.parse(path.read_text())
         for call in _calls(tree, "default_rng"):
             where = f"{path.name}:{call.lineno}"
-            assert path.name == "_cases.py", f"{where}: draw cases through _cases.case_rng, not default_rng"
-            assert call.args and not _constant(call.args[0]), f"{where}: default_rng on a fixed seed"
-        assert path.name == "quiz.py" or "hashlib" not in path.read_text(), \
-            f"{path.name}: a seed hashed from a fixed phrase is the same for every student; use case_rng"
+            assert (
+                path.name == "_cases.py"
+            ), f"{where}: draw cases through _cases.case_rng, not default_rng"
+            assert call.args and not _constant(
+                call.args[0]
+            ), f"{where}: default_rng on a fixed seed"
+        assert path.name == "quiz.py" or "hashlib" not in path.read_text(), (
+            f"{path.name}: a seed hashed from a fixed phrase is the same for every student; use"
+            " case_rng"
+        )
         for name in ("RandomState", "seed"):
-            assert not [c for c in _calls(tree, name) if "random" in ast.unparse(c.func)], \
-                f"{path.name}: numpy's global or legacy generator"
+            assert not [
+                c for c in _calls(tree, name) if "random" in ast.unparse(c.func)
+            ], f"{path.name}: numpy's global or legacy generator"
         for call in _calls(tree, "case_rng"):
             hidden = call.args[1] if len(call.args) > 1 else None
-            assert not (isinstance(hidden, ast.Constant) and hidden.value is False), \
-                f"{path.name}:{call.lineno}: case_rng with hidden=False"
+            assert not (
+                isinstance(hidden, ast.Constant) and hidden.value is False
+            ), f"{path.name}:{call.lineno}: case_rng with hidden=False"
 
 
 # --- the results fingerprint: a new secret or template regrades -----------------------------------
 
-def test_the_results_fingerprint_follows_the_secret_and_the_templates_without_holding_the_secret(tmp_path):
+
+def test_the_results_fingerprint_follows_the_secret_and_the_templates_without_holding_the_secret(
+    tmp_path,
+):
     from types import SimpleNamespace
 
     from autograder.grading.results import fingerprint

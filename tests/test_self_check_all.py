@@ -1,6 +1,7 @@
-"""Self-study on every homework: `python -m autograder check NOTEBOOK` prints each task's verdict with its
-feedback and a score out of the visible points, for the instructor's solution (everything passes) and for
-the untouched student copy (everything fails, saying what is not done)."""
+"""Self-study on every homework: `python -m autograder check NOTEBOOK` prints each task's verdict
+with its feedback and a score out of the visible points, for the instructor's solution (everything
+passes) and for the untouched student copy (everything fails, saying what is not done).
+"""
 
 import json
 import re
@@ -18,20 +19,29 @@ HOMEWORK = sorted(p.parent.name for p in (ROOT / "solutions").glob("ps*/*.ipynb"
 
 def graded_cells(notebook):
     cells = json.loads(notebook.read_text())["cells"]
-    return {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"].get("points", 0)
-            for c in cells if c["metadata"].get("nbgrader", {}).get("grade")}
+    return {
+        c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"].get("points", 0)
+        for c in cells
+        if c["metadata"].get("nbgrader", {}).get("grade")
+    }
 
 
 def check(notebook):
-    run = subprocess.run([sys.executable, "-m", "autograder", "check", str(notebook)],
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder", "check", str(notebook)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert "Traceback" not in run.stdout, run.stdout
     return run
 
 
 def task_report(stdout, grade_id):
     """The verdict line of one task and its indented feedback lines."""
-    match = re.search(rf"^\[(PASS|FAIL)\] {grade_id} \((\S+) points?\)\n((?:    .*\n?)*)", stdout, re.M)
+    match = re.search(
+        rf"^\[(PASS|FAIL)\] {grade_id} \((\S+) points?\)\n((?:    .*\n?)*)", stdout, re.M
+    )
     assert match, f"no verdict for {grade_id}:\n{stdout}"
     return match.group(1), float(match.group(2)), match.group(3)
 

@@ -127,8 +127,10 @@ class Cluster:
                     "MinJobAge=3600",
                     "KillWait=10",
                     f"{node} NodeAddr=127.0.0.1 State=UNKNOWN",
-                    "PartitionName=grading Default=YES MaxTime=INFINITE State=UP "
-                    f"Nodes={node_name}",
+                    (
+                        "PartitionName=grading Default=YES MaxTime=INFINITE State=UP "
+                        f"Nodes={node_name}"
+                    ),
                     "",
                 ]
             )

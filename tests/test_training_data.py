@@ -9,16 +9,18 @@ from autograder.training import charlm, negation
 def test_negation_sentences_follow_the_rule():
     tokens, lengths, labels = negation.negation_dataset(3000, seed=1)
     assert tokens.shape == (3000, 16) and lengths.min() >= 5 and lengths.max() <= 16
-    assert np.all(tokens[np.arange(16)[None, :] >= lengths[:, None]] == 0)   # padding after the end only
+    # padding after the end only
+    assert np.all(tokens[np.arange(16)[None, :] >= lengths[:, None]] == 0)
     assert np.all(tokens[np.arange(16)[None, :] < lengths[:, None]] != 0)
     positive = {negation.INDEX[w] for w in negation.POSITIVE}
     sentiment = {negation.INDEX[w] for w in negation.POSITIVE + negation.NEGATIVE}
     not_, very = negation.INDEX["not"], negation.INDEX["very"]
     for row in range(3000):
-        words = list(tokens[row, :lengths[row]])
+        words = list(tokens[row, : lengths[row]])
         (where,) = [i for i, w in enumerate(words) if w in sentiment]
-        negated = (where >= 1 and words[where - 1] == not_) or \
-                  (where >= 2 and words[where - 1] == very and words[where - 2] == not_)
+        negated = (where >= 1 and words[where - 1] == not_) or (
+            where >= 2 and words[where - 1] == very and words[where - 2] == not_
+        )
         assert labels[row] == int((words[where] in positive) != negated), negation.decode(words)
     assert 0.45 < labels.mean() < 0.55
     assert np.array_equal(tokens, negation.negation_dataset(3000, seed=1)[0])
@@ -48,7 +50,7 @@ def test_stream_batches_continue_each_row():
     inputs, targets = charlm.stream_batches(codes, batch=4, steps=10)
     per_row = 999 // 4
     assert inputs.shape == targets.shape == (per_row // 10, 4, 10)
-    assert np.array_equal(inputs[1, 2], codes[2 * per_row + 10:2 * per_row + 20])
+    assert np.array_equal(inputs[1, 2], codes[2 * per_row + 10 : 2 * per_row + 20])
     assert np.array_equal(targets, inputs + 1)
     with pytest.raises(ValueError, match="too few"):
         charlm.stream_batches(codes[:20], batch=4, steps=10)

@@ -19,16 +19,17 @@ def test_series_shape_units_and_reproducibility():
     assert series.shape == (240, 5) and series.dtype == np.float32
     assert np.array_equal(series, f.weather_series(10, seed=3))
     assert not np.array_equal(series, f.weather_series(10, seed=4))
-    assert series[:, 1].min() >= 5 and series[:, 1].max() <= 100       # humidity in %
-    assert series[:, 4].min() >= 0 and np.all(series[np.arange(240) % 24 < 6, 4] == 0)  # no sun at night
-    assert 990 < series[:, 3].mean() < 1040                             # pressure in hPa
+    assert series[:, 1].min() >= 5 and series[:, 1].max() <= 100  # humidity in %
+    # no sun at night
+    assert series[:, 4].min() >= 0 and np.all(series[np.arange(240) % 24 < 6, 4] == 0)
+    assert 990 < series[:, 3].mean() < 1040  # pressure in hPa
     with pytest.raises(ValueError, match="days must be a whole number"):
         f.weather_series(1.5)
 
 
 def test_features_are_related_and_cycle_daily():
     series = f.weather_series(120, seed=1).astype(np.float64)
-    assert np.corrcoef(series[:, 0], series[:, 1])[0, 1] < -0.3        # warm hours are dry
+    assert np.corrcoef(series[:, 0], series[:, 1])[0, 1] < -0.3  # warm hours are dry
     day = series[:, 0].reshape(-1, 24).mean(axis=0)
     assert 12 <= int(np.argmax(day)) <= 17 and int(np.argmin(day)) <= 6 or int(np.argmin(day)) >= 22
 
@@ -59,13 +60,19 @@ def test_scaler_round_trip_uses_training_statistics():
     series = f.weather_series(20, seed=2)
     scaler = f.Scaler(series[:300])
     assert np.allclose(scaler.inputs(series[:300]).mean(axis=0), 0, atol=1e-4)
-    assert np.allclose(scaler.unscale_targets(scaler.targets(series[:, 0])), series[:, 0], atol=1e-4)
+    assert np.allclose(
+        scaler.unscale_targets(scaler.targets(series[:, 0])), series[:, 0], atol=1e-4
+    )
 
 
 def _fit_linear():
-    """Least squares on flattened training windows: a stand-in that forecasts as well as a trained LSTM."""
+    """Least squares on flattened training windows: a stand-in that forecasts as well as a trained
+    LSTM.
+    """
     X, y = f.windows(f.weather_series(240, seed=0))
-    design = np.concatenate([X.reshape(len(X), -1), np.ones((len(X), 1))], axis=1).astype(np.float64)
+    design = np.concatenate([X.reshape(len(X), -1), np.ones((len(X), 1))], axis=1).astype(
+        np.float64
+    )
     return np.linalg.solve(design.T @ design + 1e-3 * np.eye(design.shape[1]), design.T @ y)
 
 
@@ -141,7 +148,9 @@ def test_answers_of_the_wrong_kind():
 def test_hidden_check_needs_deterministic_batch_independent_forecasts():
     rng = np.random.default_rng(0)
     with pytest.raises(CheckFailure) as failure:
-        check_forecaster_model(lambda X: oracle(X) + rng.normal(scale=0.05, size=(len(X), 12)), 1.0, hidden=True)
+        check_forecaster_model(
+            lambda X: oracle(X) + rng.normal(scale=0.05, size=(len(X), 12)), 1.0, hidden=True
+        )
     assert m.FORECAST_NOT_DETERMINISTIC.name in str(failure.value)
 
     def batch_scaled(X):  # a correction by the batch's own mean temperature

@@ -29,15 +29,19 @@ from sphinx.errors import ExtensionError
 
 EDITIONS = ("open", "class")
 ANSWER_KEY = ("autograder/reference/", "autograder/convert/")
-NOTE = ("The reference implementation of {what} is a homework answer: it is published after the "
-        "homework is due.")
+NOTE = (
+    "The reference implementation of {what} is a homework answer: it is published after the "
+    "homework is due."
+)
 
 
 def edition(config):
     value = os.environ.get("COURSE_EDITION") or config.course_edition
     if value not in EDITIONS:
-        raise ExtensionError(f"course_edition is {value!r}; it must be one of {', '.join(EDITIONS)} "
-                             "(_config.yml, sphinx: config: course_edition, or COURSE_EDITION)")
+        raise ExtensionError(
+            f"course_edition is {value!r}; it must be one of {', '.join(EDITIONS)} "
+            "(_config.yml, sphinx: config: course_edition, or COURSE_EDITION)"
+        )
     return value
 
 
@@ -71,7 +75,8 @@ class GuardedLiteralInclude(LiteralInclude):
             raise ExtensionError(
                 f"{self.env.doc2path(self.env.docname)}, line {self.lineno}: a literalinclude of "
                 f"{self.arguments[0]} would show a graded answer in the class edition; use the "
-                "answer-code directive (tools/answer_code.py) instead")
+                "answer-code directive (tools/answer_code.py) instead"
+            )
         return super().run()
 
 

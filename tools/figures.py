@@ -1,9 +1,10 @@
 """Sphinx extension: the interactive figures' script and the figures' stylesheet on every page.
 
-The interactive figures (autograder/figures/interactive.py) are HTML outputs of chapter cells that hold
-their data as JSON; book/_static/interactive-figures.js draws them, book/_static/figures.css styles them
-and recolours the SVG diagrams (book/diagrams/) in the theme's dark mode. Both files are served from the
-site itself (no CDN); the script is deferred and does nothing on a page without a figure.
+The interactive figures (autograder/figures/interactive.py) are HTML outputs of chapter cells that
+hold their data as JSON; book/_static/interactive-figures.js draws them, book/_static/figures.css
+styles them and recolours the SVG diagrams (book/diagrams/) in the theme's dark mode. Both files are
+served from the site itself (no CDN); the script is deferred and does nothing on a page without a
+figure.
 """
 
 from pathlib import Path

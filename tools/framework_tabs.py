@@ -1,21 +1,21 @@
 """Sphinx extension: executed code cells shown as synced framework tabs and "How we know" dropdowns.
 
-A chapter writes the Keras and the PyTorch version of a step as two ordinary executed cells, one after
-the other, tagged ``tab-keras`` and ``tab-pytorch`` (and optionally a ``tab-numpy`` cell). The cells run
-like any other (myst-nb executes only top-level ``{code-cell}`` blocks: a code cell written inside a
-``{tab-item}`` directive renders empty, myst-nb issue #723), so the grouping happens afterwards: a
-post-transform over the executed doctree moves each run of consecutive tagged cells, source and
-outputs, into one sphinx-design tab set. Every tab carries a sync key (``keras``, ``pytorch``,
-``numpy``) in sphinx-design's default ``tab`` group, so choosing PyTorch in one tab set switches every
-tab set on the page, and sphinx-design's script keeps the choice in the browser's local storage for
-the next page.
+A chapter writes the Keras and the PyTorch version of a step as two ordinary executed cells, one
+after the other, tagged ``tab-keras`` and ``tab-pytorch`` (and optionally a ``tab-numpy`` cell). The
+cells run like any other (myst-nb executes only top-level ``{code-cell}`` blocks: a code cell
+written inside a ``{tab-item}`` directive renders empty, myst-nb issue #723), so the grouping
+happens afterwards: a post-transform over the executed doctree moves each run of consecutive tagged
+cells, source and outputs, into one sphinx-design tab set. Every tab carries a sync key (``keras``,
+``pytorch``, ``numpy``) in sphinx-design's default ``tab`` group, so choosing PyTorch in one tab set
+switches every tab set on the page, and sphinx-design's script keeps the choice in the browser's
+local storage for the next page.
 
 A cell tagged ``how-we-know`` (an agreement or verification cell: the frameworks agree, a note's
-number is checked) is moved into a collapsed sphinx-design dropdown titled "How we know", so that the
-page reads on without it and a reader can open it to see the evidence.
+number is checked) is moved into a collapsed sphinx-design dropdown titled "How we know", so that
+the page reads on without it and a reader can open it to see the evidence.
 
-The transform runs before sphinx-design's own HTML transforms (priority 199/200), which then turn the
-tab-set and dropdown components into their HTML structure.
+The transform runs before sphinx-design's own HTML transforms (priority 199/200), which then turn
+the tab-set and dropdown components into their HTML structure.
 """
 
 from pathlib import Path
@@ -70,8 +70,16 @@ def tab_set(cells):
 def how_we_know(cell):
     """A collapsed sphinx-design dropdown titled "How we know" holding `cell`."""
     box = create_component(
-        "dropdown", opened=False, type="dropdown", has_title=True, icon=None, chevron=None,
-        container_classes=["sd-mb-3", "how-we-know"], title_classes=[], body_classes=[])
+        "dropdown",
+        opened=False,
+        type="dropdown",
+        has_title=True,
+        icon=None,
+        chevron=None,
+        container_classes=["sd-mb-3", "how-we-know"],
+        title_classes=[],
+        body_classes=[],
+    )
     box.source, box.line = cell.source, cell.line
     box += nodes.rubric(HOW_WE_KNOW_TITLE, HOW_WE_KNOW_TITLE)
     box += cell
@@ -79,7 +87,8 @@ def how_we_know(cell):
 
 
 def group_children(parent):
-    """Rebuild `parent`'s children: runs of framework cells become tab sets; how-we-know cells dropdowns.
+    """Rebuild `parent`'s children: runs of framework cells become tab sets; how-we-know cells
+    dropdowns.
 
     A run is a sequence of adjacent framework cells in which no framework repeats (a second Keras
     cell starts a new tab set). Returns the number of tab sets made.

@@ -1,10 +1,12 @@
-"""Sphinx extension: a site that runs in the reader's browser without console errors or CDN requests.
+"""Sphinx extension: a site that runs in the reader's browser without console errors or CDN
+requests.
 
 Jupyter Book always loads sphinx-thebe, which adds its configuration script twice to every page (the
-second copy raises "Identifier 'THEBE_JS_URL' has already been declared") and names a CDN copy of thebe.
-The course launches notebooks on Binder instead of running cells in the page, so thebe's scripts and
-stylesheet are dropped from every page. The theme's colour mode defaults to "auto" (the reader's system
-setting), since an empty default makes the theme log an error on a reader's first visit.
+second copy raises "Identifier 'THEBE_JS_URL' has already been declared") and names a CDN copy of
+thebe. The course launches notebooks on Binder instead of running cells in the page, so thebe's
+scripts and stylesheet are dropped from every page. The theme's colour mode defaults to "auto" (the
+reader's system setting), since an empty default makes the theme log an error on a reader's first
+visit.
 """
 
 THEBE_FILES = ("sphinx-thebe.js", "sphinx-thebe.css")

@@ -9,7 +9,8 @@ unit j of its final state (the trace of the batch of final states).
 
 import numpy as np
 
-from autograder.frameworks import keras as load_keras, torch as load_torch
+from autograder.frameworks import keras as load_keras
+from autograder.frameworks import torch as load_torch
 
 
 def keras_state_gradient_norms(layer, x, wrt=0):
@@ -56,7 +57,7 @@ def torch_state_gradient_norms(module, x, wrt=0):
     zeros = torch.zeros(1, units, units, dtype=torch.float64)
     state, kept = ((zeros, zeros.clone()) if is_lstm else zeros), []
     for t in range(tiled.shape[1]):
-        _, state = module(tiled[:, t:t + 1], state)  # one step at a time
+        _, state = module(tiled[:, t : t + 1], state)  # one step at a time
         kept.append(state[wrt] if is_lstm else state)
         kept[-1].retain_grad()
     h_T = state[0] if is_lstm else state

@@ -1,4 +1,5 @@
-"""The book's matplotlib figures, one function each, so that a page's figure cell is one or two lines.
+"""The book's matplotlib figures, one function each, so that a page's figure cell is one or two
+lines.
 
 Each function draws with the reference package and returns the figure; the page's cell carries the
 figure's caption and alt text. matplotlib is imported when a figure is drawn, not on import.
@@ -16,7 +17,8 @@ def _axes(*args, **kwargs):
 
 
 def hidden_state_by_recurrent_weight(W_x, b, recurrent_weights, steps=20):
-    """Chapter 1: a one-unit tanh RNN's state over the input 0.1, 0.2, ... (capped at 1), one line per U.
+    """Chapter 1: a one-unit tanh RNN's state over the input 0.1, 0.2, ... (capped at 1), one line
+    per U.
 
     Args:
         W_x: input weight of shape (1, 1); b: bias of shape (1,).
@@ -26,8 +28,13 @@ def hidden_state_by_recurrent_weight(W_x, b, recurrent_weights, steps=20):
     fig, ax = _axes(figsize=(6, 3.2))
     for recurrent in recurrent_weights:
         h_all, _ = rnn_forward(inputs, None, W_x, np.array([[recurrent]]), b)
-        ax.plot(np.arange(1, steps + 1), h_all.ravel(), marker="o", markersize=3,
-                label=f"U = {recurrent}")
+        ax.plot(
+            np.arange(1, steps + 1),
+            h_all.ravel(),
+            marker="o",
+            markersize=3,
+            label=f"U = {recurrent}",
+        )
     ax.set_xlabel("time step t")
     ax.set_ylabel("hidden state $h_t$")
     ax.legend(frameon=False)
@@ -36,7 +43,9 @@ def hidden_state_by_recurrent_weight(W_x, b, recurrent_weights, steps=20):
 
 
 def activations(points):
-    """Chapter 1: tanh, sigmoid and ReLU (left) and their derivatives (right), marked at `points`."""
+    """Chapter 1: tanh, sigmoid and ReLU (left) and their derivatives (right), marked at
+    `points`.
+    """
     z = np.linspace(-4, 4, 401)
     fig, (left, right) = _axes(1, 2, figsize=(8, 3.2), sharex=True)
     for name in ACTIVATIONS:
@@ -60,8 +69,9 @@ def gradient_norms_by_scale(distance, norms_by_scale, units):
     fig, ax = _axes(figsize=(6.5, 3.6))
     for s, norms in norms_by_scale.items():
         ax.semilogy(distance, norms, label=f"s = {s}")
-    ax.semilogy(distance, np.sqrt(units) * 0.5 ** distance, "k--", linewidth=0.8,
-                label="bound for s = 0.5")
+    ax.semilogy(
+        distance, np.sqrt(units) * 0.5**distance, "k--", linewidth=0.8, label="bound for s = 0.5"
+    )
     ax.set_xlabel("distance T - t (steps back from the end)")
     ax.set_ylabel(r"$\|\partial h_T / \partial h_t\|$")
     ax.set_ylim(1e-50, 1e10)
@@ -73,8 +83,12 @@ def gradient_norms_by_scale(distance, norms_by_scale, units):
 def rnn_against_lstm(distance, rnn_norms, lstm_norms):
     """Chapter 2: the vanilla RNN's ||dh_T/dh_t|| and the LSTM's ||dh_T/dc_t|| per forget bias."""
     fig, ax = _axes(figsize=(6.5, 3.6))
-    ax.semilogy(distance[:-1], rnn_norms[:-1], color="black",
-                label=r"vanilla RNN, $\|\partial h_T/\partial h_t\|$")
+    ax.semilogy(
+        distance[:-1],
+        rnn_norms[:-1],
+        color="black",
+        label=r"vanilla RNN, $\|\partial h_T/\partial h_t\|$",
+    )
     for fb, n in lstm_norms.items():
         label = rf"LSTM, forget bias {fb:g}" + (" (Keras default)" if fb == 1.0 else "")
         ax.semilogy(distance[:-1], n[:-1], label=label)
@@ -86,13 +100,16 @@ def rnn_against_lstm(distance, rnn_norms, lstm_norms):
 
 
 def remedies(distance, rnn_norms, skip_norms, irnn_norms):
-    """Chapter 2: skip connections of D steps and the identity-initialised ReLU RNN against a plain RNN."""
+    """Chapter 2: skip connections of D steps and the identity-initialised ReLU RNN against a plain
+    RNN.
+    """
     fig, ax = _axes(figsize=(6.5, 3.6))
     ax.semilogy(distance[:-1], rnn_norms[:-1], color="black", label="plain tanh RNN")
     for D, norms in skip_norms.items():
         reach = D * np.arange(len(norms) - 1, -1, -1)
-        ax.semilogy(reach[:-1], norms[:-1], marker="o", markersize=3,
-                    label=f"skip connections, D = {D}")
+        ax.semilogy(
+            reach[:-1], norms[:-1], marker="o", markersize=3, label=f"skip connections, D = {D}"
+        )
     ax.semilogy(distance[:-1], irnn_norms[:-1], label="identity-initialised ReLU RNN")
     ax.set_xlabel("distance T - t (steps back from the end)")
     ax.set_ylabel(r"$\|\partial h_T / \partial h_t\|$")
@@ -110,8 +127,9 @@ def memory_register(history, value, write, erase, read):
     """
     steps = len(value)
     t = np.arange(1, steps + 1)
-    fig, (top, middle, bottom) = _axes(3, 1, figsize=(7, 5.6), sharex=True,
-                                       gridspec_kw={"height_ratios": [1.2, 0.9, 1.4]})
+    fig, (top, middle, bottom) = _axes(
+        3, 1, figsize=(7, 5.6), sharex=True, gridspec_kw={"height_ratios": [1.2, 0.9, 1.4]}
+    )
     top.bar(t, value, color="lightgrey", label="value $v_t$")
     for flag, label, marker in ((write, "write", "v"), (erase, "erase", "x"), (read, "read", "o")):
         top.scatter(t[flag > 0], np.full(int(flag.sum()), 1.2), marker=marker, label=label)
@@ -119,8 +137,9 @@ def memory_register(history, value, write, erase, read):
     top.set_ylabel("input")
     top.legend(frameon=False, ncol=4, fontsize=8, loc="lower left")
     gate_rows = np.stack([history[g][0, :, 0] for g in ("i", "f", "o")])
-    middle.imshow(gate_rows, aspect="auto", cmap="Greys", vmin=0, vmax=1,
-                  extent=(0.5, steps + 0.5, 2.5, -0.5))
+    middle.imshow(
+        gate_rows, aspect="auto", cmap="Greys", vmin=0, vmax=1, extent=(0.5, steps + 0.5, 2.5, -0.5)
+    )
     middle.set_yticks([0, 1, 2], ["input $i_t$", "forget $f_t$", "output $o_t$"])
     middle.set_title("gates (black: open, 1; white: closed, 0)", fontsize=9)
     bottom.plot(t, history["c"][0, :, 0], marker="o", markersize=3, label="cell state $c_t$")
@@ -164,7 +183,8 @@ def gru_holds_a_cue(inputs, cues, history, rnn_h):
 
 
 def forecasting_windows(temperature, targets, split, example, in_steps, out_steps):
-    """Chapter 5: the temperature series split in time (top) and one window with its target (bottom).
+    """Chapter 5: the temperature series split in time (top) and one window with its target
+    (bottom).
 
     Args:
         temperature: the series' temperature column, shape (hours,).
@@ -183,10 +203,22 @@ def forecasting_windows(temperature, targets, split, example, in_steps, out_step
     near = np.arange(example - 12, example + in_steps + out_steps + 12)
     zoom.plot(near, temperature[near], color="grey", linewidth=0.8, marker=".", markersize=3)
     inputs_hours = np.arange(example, example + in_steps)
-    zoom.plot(inputs_hours, temperature[inputs_hours], "o", color="tab:blue", markersize=4,
-              label=f"input window ({in_steps} h)")
-    zoom.plot(example + in_steps + np.arange(out_steps), targets[example], "s", color="tab:orange",
-              markersize=4, label=f"target (next {out_steps} h)")
+    zoom.plot(
+        inputs_hours,
+        temperature[inputs_hours],
+        "o",
+        color="tab:blue",
+        markersize=4,
+        label=f"input window ({in_steps} h)",
+    )
+    zoom.plot(
+        example + in_steps + np.arange(out_steps),
+        targets[example],
+        "s",
+        color="tab:orange",
+        markersize=4,
+        label=f"target (next {out_steps} h)",
+    )
     zoom.set_xlabel(f"hour (window s = {example})")
     zoom.set_ylabel("temperature")
     zoom.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
@@ -206,12 +238,24 @@ def padding_drift(held, unaware, length):
     t = np.arange(1, steps + 1)
     fig, ax = _axes(figsize=(7.5, 3.4))
     for unit in range(units):
-        line, = ax.plot(t, held[:, unit], marker="o", label=f"unit {unit + 1}, packed")
-        ax.plot(t, unaware[:, unit], linestyle="--", marker="x", color=line.get_color(),
-                label=f"unit {unit + 1}, not packed")
+        (line,) = ax.plot(t, held[:, unit], marker="o", label=f"unit {unit + 1}, packed")
+        ax.plot(
+            t,
+            unaware[:, unit],
+            linestyle="--",
+            marker="x",
+            color=line.get_color(),
+            label=f"unit {unit + 1}, not packed",
+        )
     ax.axvspan(length + 0.5, steps + 0.5, color="grey", alpha=0.15)
-    ax.text((length + 1 + steps) / 2, 1.02, "padding", ha="center", va="bottom",
-            transform=ax.get_xaxis_transform())
+    ax.text(
+        (length + 1 + steps) / 2,
+        1.02,
+        "padding",
+        ha="center",
+        va="bottom",
+        transform=ax.get_xaxis_transform(),
+    )
     ax.set_xlabel("time step")
     ax.set_ylabel("hidden state")
     ax.set_xticks(range(1, steps + 1))
@@ -228,12 +272,20 @@ def influence_maps(influence):
     """
     steps = influence.shape[1]
     fig, axes = _axes(1, 3, figsize=(9, 3.2), sharey=True)
-    panels = [("forward half", influence[0]), ("backward half", influence[1]),
-              ("concatenated output", influence.max(axis=0))]
+    panels = [
+        ("forward half", influence[0]),
+        ("backward half", influence[1]),
+        ("concatenated output", influence.max(axis=0)),
+    ]
     ticks = range(0, steps, 3)
     for ax, (title, grid) in zip(axes, panels):
-        image = ax.imshow(np.ma.masked_equal(grid, 0.0), cmap="viridis", vmin=0,
-                          vmax=influence.max(), origin="upper")
+        image = ax.imshow(
+            np.ma.masked_equal(grid, 0.0),
+            cmap="viridis",
+            vmin=0,
+            vmax=influence.max(),
+            origin="upper",
+        )
         ax.set_title(title)
         ax.set_xlabel("input step s")
         ax.set_xticks(ticks, [str(k + 1) for k in ticks])

@@ -27,7 +27,9 @@ def glue_values(**values):
 
 
 def markdown_table(header, rows):
-    """A GitHub-flavoured Markdown table: `header` a list of column titles, `rows` lists of cells."""
+    """A GitHub-flavoured Markdown table: `header` a list of column titles, `rows` lists of
+    cells.
+    """
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)

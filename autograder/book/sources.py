@@ -6,8 +6,17 @@ from pathlib import Path
 import yaml
 
 #: Tags that hide a cell's source from the reader (myst-nb's removal and hiding tags).
-HIDING_TAGS = frozenset({"remove-cell", "remove-input", "remove_cell", "remove_input",
-                         "hide-cell", "hide-input", "hide-output"})
+HIDING_TAGS = frozenset(
+    {
+        "remove-cell",
+        "remove-input",
+        "remove_cell",
+        "remove_input",
+        "hide-cell",
+        "hide-input",
+        "hide-output",
+    }
+)
 
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 
@@ -24,7 +33,7 @@ def code_cells(text):
         if body and body[0].strip() == "---":
             end = body.index("---", 1)
             tags = (yaml.safe_load("\n".join(body[1:end])) or {}).get("tags", [])
-            body = body[end + 1:]
+            body = body[end + 1 :]
         else:
             while body and body[0].startswith(":"):
                 key, _, value = body[0][1:].partition(":")

@@ -1,4 +1,5 @@
-"""Test cases shared by the checks: visible ones from fixed seeds, hidden ones from the course secret.
+"""Test cases shared by the checks: visible ones from fixed seeds, hidden ones from the course
+secret.
 
 Visible cases are the same everywhere (students learn from them). Hidden cases exist only in the
 instructor's grader: their sizes and seeds come from ``autograder.grading.secret``, which draws
@@ -14,8 +15,10 @@ def _hidden_specs(label):
     try:
         from ..grading.secret import hidden_specs
     except ImportError:
-        raise RuntimeError("hidden checks run only in the instructor's grader (python -m autograder "
-                           "grade); this copy of the course package has no hidden cases") from None
+        raise RuntimeError(
+            "hidden checks run only in the instructor's grader (python -m autograder "
+            "grade); this copy of the course package has no hidden cases"
+        ) from None
     return hidden_specs(label)
 
 
@@ -27,8 +30,10 @@ def case_rng(seed, hidden, label, index):
     try:
         from ..grading.secret import hidden_seed
     except ImportError:
-        raise RuntimeError("hidden checks run only in the instructor's grader (python -m autograder "
-                           "grade); this copy of the course package has no hidden cases") from None
+        raise RuntimeError(
+            "hidden checks run only in the instructor's grader (python -m autograder "
+            "grade); this copy of the course package has no hidden cases"
+        ) from None
     return np.random.default_rng(hidden_seed(label, index))
 
 
@@ -42,8 +47,11 @@ def _gru_variants(hidden):
 
 def rnn_params(rng, features, units, scale=0.5):
     """Random W_x (features, units), W_h (units, units) and b (units,), drawn from ``rng``."""
-    return (rng.normal(0, scale, (features, units)), rng.normal(0, scale, (units, units)),
-            rng.normal(0, scale, units))
+    return (
+        rng.normal(0, scale, (features, units)),
+        rng.normal(0, scale, (units, units)),
+        rng.normal(0, scale, units),
+    )
 
 
 def worked_example():
@@ -59,8 +67,11 @@ def rnn_sequence_cases(hidden):
     zero weights, and square weights (features == units) so that a swap or a transpose runs
     and can be recognised instead of crashing.
     """
-    specs = ([(1, 3, 1, 1, "worked", None), (3, 3, 4, 4, "random", 12), (2, 5, 3, 4, "random", 11)]
-             if not hidden else _hidden_specs("rnn_sequence"))
+    specs = (
+        [(1, 3, 1, 1, "worked", None), (3, 3, 4, 4, "random", 12), (2, 5, 3, 4, "random", 11)]
+        if not hidden
+        else _hidden_specs("rnn_sequence")
+    )
     cases = []
     for batch, time, features, units, kind, seed in specs:
         if kind == "worked":
@@ -80,14 +91,18 @@ def rnn_sequence_cases(hidden):
 
 # --- cases for the gated cells, BPTT, data and layer checks (ps02-ps06) ------------------------
 
+
 def gated_params(rng, kind, features, units, reset_after=True, scale=0.5):
     """Random reference-layout (W_x, W_h, b) for "rnn", "lstm" or "gru", drawn from ``rng``."""
     from ..conventions import BLOCKS
 
     width = BLOCKS[kind] * units
     bias_shape = (2, width) if kind == "gru" and reset_after else (width,)
-    return (rng.normal(0, scale, (features, width)), rng.normal(0, scale, (units, width)),
-            rng.normal(0, scale, bias_shape))
+    return (
+        rng.normal(0, scale, (features, width)),
+        rng.normal(0, scale, (units, width)),
+        rng.normal(0, scale, bias_shape),
+    )
 
 
 # (batch, time, features, units, kind, seed); kind "zeros" makes every weight zero. The first case
@@ -132,13 +147,19 @@ def upstream_gradient(sizes, index, hidden=False):
 def clipping_cases(hidden):
     """Cases (description, grads, max_norm): above the limit, below it, one array dominating."""
     # (scale, max_norm, one array dominating, seed)
-    specs = ([(1.0, 1.0, False, 51), (0.2, 50.0, False, 52), (3.0, 2.0, True, 53)] if not hidden else
-             _hidden_specs("clipping"))
+    specs = (
+        [(1.0, 1.0, False, 51), (0.2, 50.0, False, 52), (3.0, 2.0, True, 53)]
+        if not hidden
+        else _hidden_specs("clipping")
+    )
     cases = []
     for scale, max_norm, dominated, seed in specs:
         rng = np.random.default_rng(seed)
-        grads = {"W_x": rng.normal(0, scale, (3, 4)), "W_h": rng.normal(0, scale, (4, 4)),
-                 "b": rng.normal(0, scale, 4)}
+        grads = {
+            "W_x": rng.normal(0, scale, (3, 4)),
+            "W_h": rng.normal(0, scale, (4, 4)),
+            "b": rng.normal(0, scale, 4),
+        }
         if dominated:  # one array much larger than the others
             grads["W_h"] *= 10
         cases.append(({"arrays": len(grads), "max_norm": max_norm}, grads, max_norm))
@@ -153,16 +174,25 @@ def param_count_cases(hidden):
     for convention, rule, seed in _hidden_specs("param_count"):
         rng = np.random.default_rng(seed)
         small, large = sorted(int(n) for n in rng.choice(np.arange(2, 65), size=2, replace=False))
-        features, units = {"one": (1, 1), "square": (small, small), "wide": (large, small),
-                           "tall": (small, large)}[rule]
+        features, units = {
+            "one": (1, 1),
+            "square": (small, small),
+            "wide": (large, small),
+            "tall": (small, large),
+        }[rule]
         cases.append((features, units, convention))
     return cases
 
 
 def window_cases(hidden):
-    """(series, in_steps, out_steps, target_column): the notes' 24 -> 12 over 5 features, and small ones."""
-    specs = ([(60, 5, 24, 12, 0, 71), (10, 3, 3, 2, 2, 72), (9, 2, 4, 2, 1, 73)] if not hidden else
-             _hidden_specs("window"))
+    """(series, in_steps, out_steps, target_column): the notes' 24 -> 12 over 5 features, and small
+    ones.
+    """
+    specs = (
+        [(60, 5, 24, 12, 0, 71), (10, 3, 3, 2, 2, 72), (9, 2, 4, 2, 1, 73)]
+        if not hidden
+        else _hidden_specs("window")
+    )
     cases = []
     for time, features, in_steps, out_steps, target, seed in specs:
         series = np.random.default_rng(seed).normal(0, 1, (time, features)).cumsum(axis=0)
@@ -172,8 +202,11 @@ def window_cases(hidden):
 
 def padded_cases(hidden):
     """(h_all, lengths) padded batches: padding rows are non-zero so that reading them shows."""
-    specs = ([(3, 5, 2, [5, 2, 3], 91), (2, 4, 3, [1, 4], 92), (4, 3, 1, [2, 3, 1, 2], 93)] if not hidden else
-             _hidden_specs("padded"))
+    specs = (
+        [(3, 5, 2, [5, 2, 3], 91), (2, 4, 3, [1, 4], 92), (4, 3, 1, [2, 3, 1, 2], 93)]
+        if not hidden
+        else _hidden_specs("padded")
+    )
     cases = []
     for batch, time, units, lengths, seed in specs:
         h_all = np.random.default_rng(seed).normal(0, 1, (batch, time, units))
@@ -188,15 +221,29 @@ def layer_cases(kind, hidden):
     units * directions features. features == units in one unidirectional case so that a layer
     wrongly reading x still runs and can be named.
     """
-    specs = ([(2, 4, 3, 3, 2, 1, 101), (3, 3, 2, 4, 2, 2, 102), (1, 5, 3, 2, 1, 2, 103)] if not hidden else
-             _hidden_specs("layer"))
+    specs = (
+        [(2, 4, 3, 3, 2, 1, 101), (3, 3, 2, 4, 2, 2, 102), (1, 5, 3, 2, 1, 2, 103)]
+        if not hidden
+        else _hidden_specs("layer")
+    )
     cases = []
     for batch, time, features, units, n_layers, directions, seed in specs:
         rng = np.random.default_rng(seed)
         x = rng.normal(0, 1, (batch, time, features))
-        layers = [[gated_params(rng, kind, features if k == 0 else units * directions, units)
-                   for _ in range(directions)] for k in range(n_layers)]
-        sizes = dict(batch=batch, time=time, features=features, units=units, layers=n_layers,
-                     directions=directions)
+        layers = [
+            [
+                gated_params(rng, kind, features if k == 0 else units * directions, units)
+                for _ in range(directions)
+            ]
+            for k in range(n_layers)
+        ]
+        sizes = dict(
+            batch=batch,
+            time=time,
+            features=features,
+            units=units,
+            layers=n_layers,
+            directions=directions,
+        )
         cases.append((sizes, x, layers))
     return cases

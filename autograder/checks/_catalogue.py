@@ -62,16 +62,27 @@ CATALOGUE = [
 def _gru_rows(options):
     """The GRU mistakes that depend on the variant: reset placement and the recurrent bias row."""
     if options.get("reset_after", True):
-        return [(m.RESET_BEFORE_MATMUL, (("gru", "reset_flipped"),), "cell", "reset"),
-                (m.RECURRENT_BIAS_OMITTED, (("gru_bias", "recurrent_omitted"),), "cell", "gru_bias"),
-                (m.RECURRENT_BIAS_OUTSIDE_RESET, (("gru_bias", "recurrent_outside"),), "cell", "gru_bias")]
+        return [
+            (m.RESET_BEFORE_MATMUL, (("gru", "reset_flipped"),), "cell", "reset"),
+            (m.RECURRENT_BIAS_OMITTED, (("gru_bias", "recurrent_omitted"),), "cell", "gru_bias"),
+            (
+                m.RECURRENT_BIAS_OUTSIDE_RESET,
+                (("gru_bias", "recurrent_outside"),),
+                "cell",
+                "gru_bias",
+            ),
+        ]
     return [(m.RESET_AFTER_MATMUL, (("gru", "reset_flipped"),), "cell", "reset")]
 
 
 def single_mistakes(kind, level, options=None):
     """[(Mistake, edits, family)] a check of ``level`` ("cell" or "sequence") looks for."""
     levels = ("cell",) if level == "cell" else ("cell", "sequence")
-    rows = [(mistake, edits, lvl, family) for kinds, mistake, edits, lvl, family in CATALOGUE if kind in kinds]
+    rows = [
+        (mistake, edits, lvl, family)
+        for kinds, mistake, edits, lvl, family in CATALOGUE
+        if kind in kinds
+    ]
     if kind == "gru":
         rows += _gru_rows(options or {})
     return [(mistake, edits, family) for mistake, edits, lvl, family in rows if lvl in levels]
@@ -79,6 +90,8 @@ def single_mistakes(kind, level, options=None):
 
 def mistake_pairs(singles):
     """[((Mistake, Mistake), edits)] for every two single mistakes of different families."""
-    return [((a, b), edits_a + edits_b)
-            for (a, edits_a, family_a), (b, edits_b, family_b) in combinations(singles, 2)
-            if family_a != family_b]
+    return [
+        ((a, b), edits_a + edits_b)
+        for (a, edits_a, family_a), (b, edits_b, family_b) in combinations(singles, 2)
+        if family_a != family_b
+    ]

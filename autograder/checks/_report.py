@@ -54,13 +54,16 @@ def hint_line(matches):
 
     ``matches`` holds Mistakes, or tuples of two Mistakes made together.
     """
+
     def named(match):
         if isinstance(match, tuple):
             return " and ".join(f"'{mistake.name}'" for mistake in match)
         return f"'{match.name}'"
 
     def advice(match):
-        return "; ".join(mistake.hint for mistake in match) if isinstance(match, tuple) else match.hint
+        return (
+            "; ".join(mistake.hint for mistake in match) if isinstance(match, tuple) else match.hint
+        )
 
     if not matches:
         return ""
@@ -82,7 +85,9 @@ SIGNATURES = {
     "make_torch_rnn": "make_torch_rnn(W_x, W_h, b)",
     "lstm_cell_forward": "lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b)",
     "lstm_forward": "lstm_forward(x, h0, c0, W_x, W_h, b)",
-    "gru_cell_forward": "gru_cell_forward(x_t, h_prev, W_x, W_h, b, reset_after=..., z_convention=...)",
+    "gru_cell_forward": (
+        "gru_cell_forward(x_t, h_prev, W_x, W_h, b, reset_after=..., z_convention=...)"
+    ),
     "gru_forward": "gru_forward(x, h0, W_x, W_h, b, reset_after=..., z_convention=...)",
     "rnn_backward": "rnn_backward(x, h0, W_x, W_h, b, dh_all)",
     "lstm_param_count": "lstm_param_count(features, units, convention)",
@@ -90,16 +95,37 @@ SIGNATURES = {
 
 # Names Python 2 had and Python 3 does not, with what replaces them.
 PYTHON2_NAMES = {
-    "xrange": "range", "raw_input": "input", "unicode": "str", "basestring": "str", "long": "int",
-    "unichr": "chr", "reduce": "functools.reduce", "izip": "zip", "imap": "map", "iteritems": "items()",
-    "itervalues": "values()", "iterkeys": "keys()", "has_key": "the `in` operator", "file": "open",
-    "execfile": "exec(open(path).read())", "cmp": "(a > b) - (a < b)",
+    "xrange": "range",
+    "raw_input": "input",
+    "unicode": "str",
+    "basestring": "str",
+    "long": "int",
+    "unichr": "chr",
+    "reduce": "functools.reduce",
+    "izip": "zip",
+    "imap": "map",
+    "iteritems": "items()",
+    "itervalues": "values()",
+    "iterkeys": "keys()",
+    "has_key": "the `in` operator",
+    "file": "open",
+    "execfile": "exec(open(path).read())",
+    "cmp": "(a > b) - (a < b)",
 }
 # Aliases numpy 1.24 removed, with what replaces them.
-NUMPY_REMOVED = {"float": "float or np.float64", "int": "int or np.int64", "bool": "bool",
-                 "object": "object", "complex": "complex", "str": "str", "asscalar": "a.item()"}
+NUMPY_REMOVED = {
+    "float": "float or np.float64",
+    "int": "int or np.int64",
+    "bool": "bool",
+    "object": "object",
+    "complex": "complex",
+    "str": "str",
+    "asscalar": "a.item()",
+}
 
-_ARITY = re.compile(r"([\w.<>]+)\(\) (takes|missing|got an unexpected keyword argument|got multiple values)")
+_ARITY = re.compile(
+    r"([\w.<>]+)\(\) (takes|missing|got an unexpected keyword argument|got multiple values)"
+)
 _NAME = re.compile(r"name '(\w+)' is not defined")
 _ATTRIBUTE = re.compile(r"(?:module )?'([\w.]+)'(?: object)? has no attribute '(\w+)'")
 
@@ -115,26 +141,45 @@ def _classified(func_name, error, args, case):
     called = arity.group(1).split(".")[-1] if arity else ""
     if arity and (called == func_name.split(".")[-1] or at_call):
         expected = SIGNATURES.get(func_name, f"{func_name} with {len(args)} positional arguments")
-        lines.append(f"  hint: the check calls {expected}; define your function with exactly these "
-                     "arguments (write an adapter if your code comes from another course)")
+        lines.append(
+            f"  hint: the check calls {expected}; define your function with exactly these "
+            "arguments (write an adapter if your code comes from another course)"
+        )
     elif arity:
-        lines.append(f"  hint: inside your function, a call of {called}() passes the wrong arguments: "
-                     f"compare it with how {called} is defined")
+        lines.append(
+            f"  hint: inside your function, a call of {called}() passes the wrong arguments: "
+            f"compare it with how {called} is defined"
+        )
     elif name and name.group(1) in PYTHON2_NAMES:
-        lines.append(f"  hint: {name.group(1)} is Python 2; in Python 3 use {PYTHON2_NAMES[name.group(1)]}")
+        lines.append(
+            f"  hint: {name.group(1)} is Python 2; in Python 3 use {PYTHON2_NAMES[name.group(1)]}"
+        )
     elif name:
-        lines.append(f"  hint: your code uses the name '{name.group(1)}', which is not defined when it runs: "
-                     "define or import it (is it defined in a cell you have not run, or misspelt?)")
+        lines.append(
+            f"  hint: your code uses the name '{name.group(1)}', which is not defined when it runs:"
+            " define or import it (is it defined in a cell you have not run, or misspelt?)"
+        )
     elif attribute and attribute.group(2) in PYTHON2_NAMES:
-        lines.append(f"  hint: .{attribute.group(2)} is Python 2; in Python 3 use {PYTHON2_NAMES[attribute.group(2)]}")
+        lines.append(
+            f"  hint: .{attribute.group(2)} is Python 2; in Python 3 use"
+            f" {PYTHON2_NAMES[attribute.group(2)]}"
+        )
     elif attribute and attribute.group(1) == "numpy" and attribute.group(2) in NUMPY_REMOVED:
-        lines.append(f"  hint: numpy 1.24 removed np.{attribute.group(2)}; use {NUMPY_REMOVED[attribute.group(2)]}")
+        lines.append(
+            f"  hint: numpy 1.24 removed np.{attribute.group(2)}; use"
+            f" {NUMPY_REMOVED[attribute.group(2)]}"
+        )
     elif attribute:
-        lines.append(f"  hint: '{attribute.group(1)}' has no attribute '{attribute.group(2)}': check the "
-                     "spelling, and what type that value really is")
-    elif kind in ("ValueError", "IndexError", "TypeError") and ("shape" in text or "broadcast" in text
-                                                               or "index" in text or "dimension" in text):
-        lines.append("  hint: compare the shapes in the docstring with the shapes your code multiplies")
+        lines.append(
+            f"  hint: '{attribute.group(1)}' has no attribute '{attribute.group(2)}': check the "
+            "spelling, and what type that value really is"
+        )
+    elif kind in ("ValueError", "IndexError", "TypeError") and (
+        "shape" in text or "broadcast" in text or "index" in text or "dimension" in text
+    ):
+        lines.append(
+            "  hint: compare the shapes in the docstring with the shapes your code multiplies"
+        )
     return "\n".join(lines)
 
 
@@ -146,22 +191,28 @@ def call_student(func_name, func, args, case, kwargs=None):
     if not callable(func):
         raise CheckFailure(f"{func_name}: expected a function, got {type(func).__name__}")
     try:
-        with student_code_running(), numpy_task(func_name, ReferenceUsedError):  # "in numpy" tasks: no nn.RNN
+        # "in numpy" tasks: no nn.RNN
+        with student_code_running(), numpy_task(func_name, ReferenceUsedError):
             return func(*args, **(kwargs or {}))
     except ReferenceUsedError as error:
         raise CheckFailure(f"{func_name}: {error} ({case})") from None
     except NotImplementedError:
-        raise CheckFailure(f"{func_name}: not implemented yet (it raised NotImplementedError)") from None
+        raise CheckFailure(
+            f"{func_name}: not implemented yet (it raised NotImplementedError)"
+        ) from None
     except Exception as error:  # the student's bug, reported rather than re-raised
         raise CheckFailure(_classified(func_name, error, args, case)) from None
 
 
 def nothing_computed(func_name, case, what="it returned None"):
-    return CheckFailure(f"{func_name}: {what} ({case})\n  hint: your function computes nothing yet: "
-                        "finish its body (a placeholder such as `h = None` left in, or a missing return?)")
+    return CheckFailure(
+        f"{func_name}: {what} ({case})\n  hint: your function computes nothing yet: "
+        "finish its body (a placeholder such as `h = None` left in, or a missing return?)"
+    )
 
 
 # --- judging what it returned ----------------------------------------------------------------
+
 
 def as_checked_array(func_name, output_name, value, expected_shape, case):
     """Validate one returned array: type, finiteness and shape, before any comparison.
@@ -173,29 +224,45 @@ def as_checked_array(func_name, output_name, value, expected_shape, case):
         raise nothing_computed(func_name, case, f"{output_name} is None")
     module = type(value).__module__
     if module.startswith("torch") or module.startswith("tensorflow"):
-        raise CheckFailure(f"{prefix} is a {module.split('.')[0]} tensor ({case}); return a numpy array "
-                           "(torch: t.detach().numpy(), TensorFlow: t.numpy())")
-    if isinstance(value, (tuple, list)) and value and isinstance(value[0], np.ndarray) \
-            and value[0].shape == tuple(expected_shape):
-        raise CheckFailure(f"{prefix} is a {type(value).__name__} of {len(value)} values whose first is the "
-                           f"array expected ({case})\n  hint: this looks like a (value, cache) pair, as "
-                           "CS231n's step functions return for their backward pass: return the array alone")
+        raise CheckFailure(
+            f"{prefix} is a {module.split('.')[0]} tensor ({case}); return a numpy array "
+            "(torch: t.detach().numpy(), TensorFlow: t.numpy())"
+        )
+    if (
+        isinstance(value, (tuple, list))
+        and value
+        and isinstance(value[0], np.ndarray)
+        and value[0].shape == tuple(expected_shape)
+    ):
+        raise CheckFailure(
+            f"{prefix} is a {type(value).__name__} of {len(value)} values whose first is the "
+            f"array expected ({case})\n  hint: this looks like a (value, cache) pair, as "
+            "CS231n's step functions return for their backward pass: return the array alone"
+        )
     if _looks_like_cache(value):
-        raise CheckFailure(f"{prefix} should be a numpy array, got a {type(value).__name__} of "
-                           f"{type(next(iter(value.values() if isinstance(value, dict) else value))).__name__}s "
-                           f"({case})\n  hint: this looks like CS231n's (outputs, cache) pair, a cache kept for "
-                           "the backward pass: return the outputs the docstring names and no cache")
+        raise CheckFailure(
+            f"{prefix} should be a numpy array, got a {type(value).__name__} of "
+            f"{type(next(iter(value.values() if isinstance(value, dict) else value))).__name__}s "
+            f"({case})\n  hint: this looks like CS231n's (outputs, cache) pair, a cache kept for "
+            "the backward pass: return the outputs the docstring names and no cache"
+        )
     if not isinstance(value, np.ndarray):
         raise CheckFailure(f"{prefix} should be a numpy array, got {type(value).__name__} ({case})")
     if not np.issubdtype(value.dtype, np.number):
-        raise CheckFailure(f"{prefix} has dtype {value.dtype}; expected floating-point numbers ({case})")
+        raise CheckFailure(
+            f"{prefix} has dtype {value.dtype}; expected floating-point numbers ({case})"
+        )
     if value.shape != tuple(expected_shape):
-        raise CheckFailure(f"{prefix} has shape {value.shape}, expected {tuple(expected_shape)} ({case})"
-                           f"{_shape_hint(value.shape, tuple(expected_shape))}")
+        raise CheckFailure(
+            f"{prefix} has shape {value.shape}, expected {tuple(expected_shape)} ({case})"
+            f"{_shape_hint(value.shape, tuple(expected_shape))}"
+        )
     if not np.all(np.isfinite(value)):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
-        raise CheckFailure(f"{prefix} contains {value[where]} at {list(where)} ({case})\n"
-                           "  hint: NaN or inf usually means an uninitialised array (np.empty) or an overflow")
+        raise CheckFailure(
+            f"{prefix} contains {value[where]} at {list(where)} ({case})\n"
+            "  hint: NaN or inf usually means an uninitialised array (np.empty) or an overflow"
+        )
     return value if value.dtype == np.float32 else value.astype(np.float64)
 
 
@@ -204,13 +271,19 @@ def _looks_like_cache(value):
     if not isinstance(value, (tuple, list, dict)) or not value:
         return False
     items = list(value.values() if isinstance(value, dict) else value)
-    return any(isinstance(v, (tuple, dict)) or (isinstance(v, list) and any(isinstance(w, np.ndarray) for w in v))
-               for v in items)
+    return any(
+        isinstance(v, (tuple, dict))
+        or (isinstance(v, list) and any(isinstance(w, np.ndarray) for w in v))
+        for v in items
+    )
 
 
 def _shape_hint(got, expected):
     if sorted(got) == sorted(expected):
-        return "\n  hint: the right sizes in the wrong order: batch-major vs time-major, or a transpose"
+        return (
+            "\n  hint: the right sizes in the wrong order: batch-major vs time-major, or a"
+            " transpose"
+        )
     return ""
 
 
@@ -223,14 +296,26 @@ def unpack_outputs(func_name, value, output_names, case):
     if isinstance(value, (tuple, list)) and value and all(v is None for v in value):
         raise nothing_computed(func_name, case, f"it returned {len(value)} times None")
     if not isinstance(value, (tuple, list)) or len(value) != len(output_names):
-        what = f"a {type(value).__name__}" if not isinstance(value, (tuple, list)) else f"{len(value)} values"
+        what = (
+            f"a {type(value).__name__}"
+            if not isinstance(value, (tuple, list))
+            else f"{len(value)} values"
+        )
         hint = ""
-        if isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[0], np.ndarray) \
-                and not isinstance(value[1], np.ndarray):
-            hint = ("\n  hint: this looks like CS231n's (outputs, cache) pair: here return "
-                    f"({', '.join(output_names)}) and no cache")
-        raise CheckFailure(f"{func_name} should return a tuple ({', '.join(output_names)}), "
-                           f"got {what} ({case}){hint}")
+        if (
+            isinstance(value, (tuple, list))
+            and len(value) == 2
+            and isinstance(value[0], np.ndarray)
+            and not isinstance(value[1], np.ndarray)
+        ):
+            hint = (
+                "\n  hint: this looks like CS231n's (outputs, cache) pair: here return "
+                f"({', '.join(output_names)}) and no cache"
+            )
+        raise CheckFailure(
+            f"{func_name} should return a tuple ({', '.join(output_names)}), "
+            f"got {what} ({case}){hint}"
+        )
     return tuple(value)
 
 
@@ -241,8 +326,11 @@ def tolerances_for(got, tolerance=CHECK_TOLERANCE, floor=1e-8):
     return tolerance, floor
 
 
-def compare(func_name, output_name, expected, got, case, mistakes=(), tolerance=CHECK_TOLERANCE, floor=1e-8):
-    """Raise CheckFailure unless ``got`` matches ``expected``; name a catalogued mistake if one fits.
+def compare(
+    func_name, output_name, expected, got, case, mistakes=(), tolerance=CHECK_TOLERANCE, floor=1e-8
+):
+    """Raise CheckFailure unless ``got`` matches ``expected``; name a catalogued mistake if one
+    fits.
 
     ``mistakes`` is a sequence of (Mistake, wrong_output) pairs: what the output would be had the
     student made that mistake. Every one whose wrong output matches ``got`` is named.
@@ -252,8 +340,21 @@ def compare(func_name, output_name, expected, got, case, mistakes=(), tolerance=
     worst = np.unravel_index(np.argmax(errors), errors.shape) if errors.size else ()
     if not errors.size or errors[worst] <= tolerance:
         return
-    raise CheckFailure("\n".join(mismatch_lines(func_name, output_name, expected, got, case, errors, worst,
-                                                tolerance, recognise(got, mistakes, tolerance, floor))))
+    raise CheckFailure(
+        "\n".join(
+            mismatch_lines(
+                func_name,
+                output_name,
+                expected,
+                got,
+                case,
+                errors,
+                worst,
+                tolerance,
+                recognise(got, mistakes, tolerance, floor),
+            )
+        )
+    )
 
 
 def mismatch_lines(func_name, output_name, expected, got, case, errors, worst, tolerance, matches):
@@ -261,13 +362,17 @@ def mismatch_lines(func_name, output_name, expected, got, case, errors, worst, t
     shown_expected, shown_got = _pair(float(expected[worst]), float(got[worst]))
     lines = [
         f"{func_name}: {output_name} is wrong ({case})",
-        f"  largest relative error {errors[worst]:.1e} (tolerance {tolerance:.0e}) at {index}: "
-        f"expected {shown_expected}, got {shown_got}",
+        (
+            f"  largest relative error {errors[worst]:.1e} (tolerance {tolerance:.0e}) at {index}: "
+            f"expected {shown_expected}, got {shown_got}"
+        ),
     ]
     hint = layout_hint(output_name, expected, got) or hint_line(matches)
     if not hint and np.all(rel_error(expected, got, FLOAT32_FLOOR) <= FLOAT32_TOLERANCE):
-        hint = ("  hint: right to float32 precision only: your code computes in float32 somewhere "
-                "(np.float32, a framework layer); compute in float64")
+        hint = (
+            "  hint: right to float32 precision only: your code computes in float32 somewhere "
+            "(np.float32, a framework layer); compute in float64"
+        )
     if hint:
         lines.append(hint)
     return lines
@@ -285,7 +390,8 @@ def layout_hint(output_name, expected, got):
     from itertools import permutations
 
     expected, got = np.asarray(expected), np.asarray(got)
-    if not re.match(r"(h_|c_|gates|output)", output_name):  # states only: a gradient's axes are others
+    # states only: a gradient's axes are others
+    if not re.match(r"(h_|c_|gates|output)", output_name):
         return ""
     if expected.ndim not in _AXIS_NAMES or got.ndim != expected.ndim:
         return ""
@@ -305,17 +411,23 @@ def layout_hint(output_name, expected, got):
             layout += ", time-major where the check wants batch-major"
         back = tuple(int(i) for i in np.argsort(order))
         fix = f"{output_name}.T" if expected.ndim == 2 else f"{output_name}.transpose{back}"
-        return (f"  hint: these are the right numbers in the layout {layout}: return {fix}, "
-                f"shape ({', '.join(names)})")
+        return (
+            f"  hint: these are the right numbers in the layout {layout}: return {fix}, "
+            f"shape ({', '.join(names)})"
+        )
     return ""
 
 
 def recognise(got, mistakes, tolerance=CHECK_TOLERANCE, floor=1e-8):
     """Every catalogued mistake whose output equals ``got`` on this case, in catalogue order."""
     tolerance, floor = tolerances_for(got, tolerance, floor)
-    return [mistake for mistake, wrong in mistakes
-            if wrong is not None and np.shape(wrong) == got.shape
-            and np.all(rel_error(wrong, got, floor) <= tolerance)]
+    return [
+        mistake
+        for mistake, wrong in mistakes
+        if wrong is not None
+        and np.shape(wrong) == got.shape
+        and np.all(rel_error(wrong, got, floor) <= tolerance)
+    ]
 
 
 def passed(func_name, cases):

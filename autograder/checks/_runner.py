@@ -24,13 +24,30 @@ import numpy as np
 
 from .. import mistakes as m
 from ..conventions import GATES
-from ..reference import (gru_cell_forward, gru_forward, lstm_cell_forward, lstm_forward, mistaken_outputs,
-                         rnn_cell_forward, rnn_forward)
+from ..reference import (
+    gru_cell_forward,
+    gru_forward,
+    lstm_cell_forward,
+    lstm_forward,
+    mistaken_outputs,
+    rnn_cell_forward,
+    rnn_forward,
+)
 from ._cases import gated_sequence_cases, rnn_sequence_cases
 from ._catalogue import mistake_pairs, single_mistakes
-from ._report import (CheckFailure, as_checked_array, call_student, describe_case, hint_line, layout_hint,
-                      mismatch_lines, passed, rel_error, tolerances_for, unpack_outputs)
-
+from ._report import (
+    CheckFailure,
+    as_checked_array,
+    call_student,
+    describe_case,
+    hint_line,
+    layout_hint,
+    mismatch_lines,
+    passed,
+    rel_error,
+    tolerances_for,
+    unpack_outputs,
+)
 
 # --- partial credit --------------------------------------------------------------------------
 
@@ -54,7 +71,10 @@ def partial_score(points, right, total):
 
 
 def variants_line(results):
-    """"  right for 1 of 4 variants (reset_after=False, z_convention='keep')" from {variant: right}."""
+    """The line "  right for 1 of 4 variants (reset_after=False, z_convention='keep')".
+
+    ``results`` maps each variant to whether the function was right for it.
+    """
     right = [variant for variant, ok in results.items() if ok]
     names = "; ".join(", ".join(f"{k}={v!r}" for k, v in variant) for variant in right)
     return f"  right for {len(right)} of {len(results)} variants" + (f" ({names})" if names else "")
@@ -96,8 +116,10 @@ def _variant_results(cases, failures, variant_of):
 
 # --- the runner ----------------------------------------------------------------------------------
 
+
 def run_cases(func_name, cases, run_one, variant_of=None):
-    """Run ``run_one(index, case)`` on every case; raise one summary of all failures, or print the pass.
+    """Run ``run_one(index, case)`` on every case; raise one summary of all failures, or print the
+    pass.
 
     ``variant_of(case)`` names a case's variant as a tuple of (option, value) pairs, for a check
     whose cases come in variants: the summary then says which variants are right, and the
@@ -117,13 +139,18 @@ def run_cases(func_name, cases, run_one, variant_of=None):
         passed(func_name, len(cases))
         return len(cases)
     agreed = consensus(explained)
-    lead = max(range(len(failures)), key=lambda k: (_covers(explained[k], agreed), _specificity(failures[k][1]), -k))
+    lead = max(
+        range(len(failures)),
+        key=lambda k: (_covers(explained[k], agreed), _specificity(failures[k][1]), -k),
+    )
     failures.insert(0, failures.pop(lead))
     explained.insert(0, explained.pop(lead))
     message = summary(func_name, failures, len(cases), explained)
     if agreed:
-        message = "\n".join([line for line in message.splitlines() if not line.startswith("  hint:")]
-                            + [hint_line([a if len(a) > 1 else a[0] for a in agreed])])
+        message = "\n".join(
+            [line for line in message.splitlines() if not line.startswith("  hint:")]
+            + [hint_line([a if len(a) > 1 else a[0] for a in agreed])]
+        )
     if results and any(results.values()):  # which variants are right, when some are
         lines = message.splitlines()
         at = next((k for k, line in enumerate(lines) if line.startswith("  hint:")), len(lines))
@@ -142,15 +169,26 @@ def consensus(explained):
     if not explained or any(not options for options in explained):
         return None
     candidates = {frozenset(e) for options in explained for e in options}
-    candidates |= {a | b for options_a in explained for options_b in explained
-                   for a in map(frozenset, options_a) for b in map(frozenset, options_b) if len(a | b) <= 2}
-    fitting = [c for c in candidates if all(any(set(e) <= c for e in options) for options in explained)]
+    candidates |= {
+        a | b
+        for options_a in explained
+        for options_b in explained
+        for a in map(frozenset, options_a)
+        for b in map(frozenset, options_b)
+        if len(a | b) <= 2
+    }
+    fitting = [
+        c for c in candidates if all(any(set(e) <= c for e in options) for options in explained)
+    ]
     if not fitting:
         return None
     smallest = min(len(c) for c in fitting)
     order = [mistake for options in explained for e in options for mistake in e]
-    return [tuple(sorted(c, key=order.index)) for c in sorted(fitting, key=lambda c: sorted(map(order.index, c)))
-            if len(c) == smallest]
+    return [
+        tuple(sorted(c, key=order.index))
+        for c in sorted(fitting, key=lambda c: sorted(map(order.index, c)))
+        if len(c) == smallest
+    ]
 
 
 def _covers(options, agreed):
@@ -181,7 +219,7 @@ def _split(message):
 
 def _headline(func_name, line):
     """("output is wrong", "case 2 of 3") from "func: output is wrong (case 2 of 3: sizes)"."""
-    text = line[len(func_name) + 2:] if line.startswith(func_name + ": ") else line
+    text = line[len(func_name) + 2 :] if line.startswith(func_name + ": ") else line
     if text.endswith(")") and " (case " in text:
         what, case = text[:-1].rsplit(" (case ", 1)
         return what, "case " + case.split(":")[0]
@@ -189,7 +227,9 @@ def _headline(func_name, line):
 
 
 def summary(func_name, failures, total, explained=None):
-    """The first failure in full, one line for the other failing cases, then the first failure's hint."""
+    """The first failure in full, one line for the other failing cases, then the first failure's
+    hint.
+    """
     (_, first), others = failures[0], failures[1:]
     explained = explained or [None] * len(failures)
     body, hints = _split(first)
@@ -201,14 +241,19 @@ def summary(func_name, failures, total, explained=None):
         if other_what == what and other_hints == hints:
             same.append(other_case.split(" of ")[0].replace("case ", ""))
         else:
-            named = " or ".join(" and ".join(f"'{mistake.name}'" for mistake in e) for e in options[:3]) \
-                if options else ""
+            named = (
+                " or ".join(" and ".join(f"'{mistake.name}'" for mistake in e) for e in options[:3])
+                if options
+                else ""
+            )
             if other_hints and other_hints == hints:
                 named = "the same cause"
             different.append(f"{other_case}: {other_what}" + (f" ({named})" if named else ""))
     lines = list(body)
     if same:
-        lines.append(f"  also the same on case{'s' if len(same) > 1 else ''} {', '.join(same)} of {total}")
+        lines.append(
+            f"  also the same on case{'s' if len(same) > 1 else ''} {', '.join(same)} of {total}"
+        )
     lines += [f"  also {line}" for line in different]
     if len(failures) < total:
         lines.append(f"  {total - len(failures)} of {total} cases pass")
@@ -217,18 +262,31 @@ def summary(func_name, failures, total, explained=None):
 
 # --- the recurrent cells and sequences (ps01, ps03, ps04) -----------------------------------------
 
-_REFERENCE = {("rnn", "cell"): rnn_cell_forward, ("rnn", "sequence"): rnn_forward,
-              ("lstm", "cell"): lstm_cell_forward, ("lstm", "sequence"): lstm_forward,
-              ("gru", "cell"): gru_cell_forward, ("gru", "sequence"): gru_forward}
-_OUTPUTS = {("rnn", "cell"): ("h_next",), ("rnn", "sequence"): ("h_all", "h_last"),
-            ("lstm", "cell"): ("h_next", "c_next", "gates"), ("lstm", "sequence"): ("h_all", "h_last", "c_last"),
-            ("gru", "cell"): ("h_next", "gates"), ("gru", "sequence"): ("h_all", "h_last")}
+_REFERENCE = {
+    ("rnn", "cell"): rnn_cell_forward,
+    ("rnn", "sequence"): rnn_forward,
+    ("lstm", "cell"): lstm_cell_forward,
+    ("lstm", "sequence"): lstm_forward,
+    ("gru", "cell"): gru_cell_forward,
+    ("gru", "sequence"): gru_forward,
+}
+_OUTPUTS = {
+    ("rnn", "cell"): ("h_next",),
+    ("rnn", "sequence"): ("h_all", "h_last"),
+    ("lstm", "cell"): ("h_next", "c_next", "gates"),
+    ("lstm", "sequence"): ("h_all", "h_last", "c_last"),
+    ("gru", "cell"): ("h_next", "gates"),
+    ("gru", "sequence"): ("h_all", "h_last"),
+}
 
 
 def recurrent_cases(kind, hidden):
     """Every case as (sizes, x, initial_state, params, options), whatever the cell."""
     if kind == "rnn":
-        return [(sizes, x, (h0,), (W_x, W_h, b), {}) for sizes, x, h0, W_x, W_h, b in rnn_sequence_cases(hidden)]
+        return [
+            (sizes, x, (h0,), (W_x, W_h, b), {})
+            for sizes, x, h0, W_x, W_h, b in rnn_sequence_cases(hidden)
+        ]
     return gated_sequence_cases(kind, hidden)
 
 
@@ -268,14 +326,22 @@ def _validated(func_name, kind, level, value, expected, case):
 def _validated_gates(func_name, kind, gates, expected, case):
     keys = GATES[kind]
     if not isinstance(gates, dict):
-        raise CheckFailure(f"{func_name}: gates should be a dict with keys {sorted(keys)}, "
-                           f"got {type(gates).__name__} ({case})")
+        raise CheckFailure(
+            f"{func_name}: gates should be a dict with keys {sorted(keys)}, "
+            f"got {type(gates).__name__} ({case})"
+        )
     missing = [key for key in keys if key not in gates]
     if missing:
-        raise CheckFailure(f"{func_name}: gates lacks the key(s) {missing}; expected exactly "
-                           f"{list(keys)}, got {list(gates)} ({case})")
-    return {f"gates[{k!r}]": _checked(func_name, f"gates[{k!r}]", gates[k], expected[f"gates[{k!r}]"], case)
-            for k in keys}
+        raise CheckFailure(
+            f"{func_name}: gates lacks the key(s) {missing}; expected exactly "
+            f"{list(keys)}, got {list(gates)} ({case})"
+        )
+    return {
+        f"gates[{k!r}]": _checked(
+            func_name, f"gates[{k!r}]", gates[k], expected[f"gates[{k!r}]"], case
+        )
+        for k in keys
+    }
 
 
 def _checked(func_name, name, value, expected, case):
@@ -291,16 +357,28 @@ def _checked(func_name, name, value, expected, case):
 
 
 def _matches(kind, level, x, state, params, options, expected, got, wrong):
-    """The single mistakes, or else pairs of mistakes, whose outputs equal the student's wrong ones."""
+    """The single mistakes, or else pairs of mistakes, whose outputs equal the student's wrong
+    ones.
+    """
     singles = single_mistakes(kind, level, options)
     pairs = mistake_pairs(singles)
     steps = x[:, :1] if level == "cell" else x
-    outputs = mistaken_outputs(kind, steps, state, params, options,
-                               [edits for _, edits, _ in singles] + [edits for _, edits in pairs])
+    outputs = mistaken_outputs(
+        kind,
+        steps,
+        state,
+        params,
+        options,
+        [edits for _, edits, _ in singles] + [edits for _, edits in pairs],
+    )
     candidates = [mistake for mistake, _, _ in singles]
     if level == "sequence":
         candidates.append(m.LAST_STATE_FROM_FIRST_STEP)
-        outputs = outputs[:len(singles)] + [{**expected, "h_last": expected["h_all"][:, 0]}] + outputs[len(singles):]
+        outputs = (
+            outputs[: len(singles)]
+            + [{**expected, "h_last": expected["h_all"][:, 0]}]
+            + outputs[len(singles) :]
+        )
     candidates += [pair for pair, _ in pairs]
 
     def fits(result):
@@ -308,8 +386,11 @@ def _matches(kind, level, x, state, params, options, expected, got, wrong):
             return False
         for name in wrong:
             tolerance, floor = tolerances_for(got[name])
-            if name not in result or result[name].shape != got[name].shape \
-                    or not np.all(rel_error(result[name], got[name], floor) <= tolerance):
+            if (
+                name not in result
+                or result[name].shape != got[name].shape
+                or not np.all(rel_error(result[name], got[name], floor) <= tolerance)
+            ):
                 return False
         return True
 
@@ -335,7 +416,9 @@ def recurrent_check(kind, level, func_name, student, hidden):
         inputs = x[:, 0] if level == "cell" else x
         args = (inputs,) + tuple(state) + tuple(params)
         expected = _named(kind, level, reference(*args, **options))
-        value = call_student(func_name, student, tuple(a.copy() for a in args), case, kwargs=options)
+        value = call_student(
+            func_name, student, tuple(a.copy() for a in args), case, kwargs=options
+        )
         got = _validated(func_name, kind, level, value, expected, case)
         wrong = []
         for name in order:
@@ -347,14 +430,19 @@ def recurrent_check(kind, level, func_name, student, hidden):
             return
         name, errors, tolerance = wrong[0]
         worst = np.unravel_index(np.argmax(errors), errors.shape)
-        matches = _matches(kind, level, x, state, params, options, expected, got, [w[0] for w in wrong])
-        lines = mismatch_lines(func_name, name, expected[name], got[name], case, errors, worst, tolerance,
-                               matches[:3])
+        matches = _matches(
+            kind, level, x, state, params, options, expected, got, [w[0] for w in wrong]
+        )
+        lines = mismatch_lines(
+            func_name, name, expected[name], got[name], case, errors, worst, tolerance, matches[:3]
+        )
         if len(wrong) > 1:
             lines.insert(2, f"  also wrong: {', '.join(w[0] for w in wrong[1:])}")
         failure = CheckFailure("\n".join(lines))
         if not lines[-1].startswith("  hint: these are the right numbers"):  # a layout says it all
-            failure.explanations = [match if isinstance(match, tuple) else (match,) for match in matches]
+            failure.explanations = [
+                match if isinstance(match, tuple) else (match,) for match in matches
+            ]
         raise failure
 
     def variant_of(spec):  # zero weights give h_prev / 2 in every variant: such a case earns none

@@ -15,7 +15,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _defines(source, name):
-    return re.search(rf"^(?:async\s+)?(?:def|class)\s+{name}\b|^{name}\s*=", source, re.M) is not None
+    return (
+        re.search(rf"^(?:async\s+)?(?:def|class)\s+{name}\b|^{name}\s*=", source, re.M) is not None
+    )
 
 
 def _article(word):
@@ -24,7 +26,9 @@ def _article(word):
 
 def _where(error):
     """'line 3' from IPython's rendering of a SyntaxError, when it shows one."""
-    text = _ANSI.sub("", "\n".join(error.get("traceback") or []) + " " + str(error.get("evalue", "")))
+    text = _ANSI.sub(
+        "", "\n".join(error.get("traceback") or []) + " " + str(error.get("evalue", ""))
+    )
     line = re.search(r"line (\d+)", text)
     return f" on line {line.group(1)} of that cell" if line else ""
 
@@ -41,21 +45,31 @@ def why_not_defined(error, earlier_cells):
     if not found:
         return ""
     name = found.group(1)
-    defining = [cell for cell in earlier_cells
-                if cell.get("cell_type") == "code" and _defines("".join(cell.get("source", "")), name)]
+    defining = [
+        cell
+        for cell in earlier_cells
+        if cell.get("cell_type") == "code" and _defines("".join(cell.get("source", "")), name)
+    ]
     if not defining:
-        return (f"no cell above defines {name}: keep the function's name as the task gives it "
-                f"(def {name}(...))")
+        return (
+            f"no cell above defines {name}: keep the function's name as the task gives it "
+            f"(def {name}(...))"
+        )
     cell = defining[-1]
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if errors and errors[0].get("ename") in _COMPILE_ERRORS:
         first = errors[0]
         message = _ANSI.sub("", str(first.get("evalue", ""))).split(" (")[0]
-        return (f"the cell that defines {name} did not run: Python stopped at {_article(first['ename'])} "
-                f"({message}){_where(first)}, so nothing in that cell was defined; fix it and run the cell again")
+        return (
+            f"the cell that defines {name} did not run: Python stopped at"
+            f" {_article(first['ename'])} ({message}){_where(first)}, so nothing in that cell was"
+            " defined; fix it and run the cell again"
+        )
     if errors:
-        return (f"the cell that defines {name} stopped with {errors[0].get('ename')} before "
-                f"{name} was defined")
+        return (
+            f"the cell that defines {name} stopped with {errors[0].get('ename')} before "
+            f"{name} was defined"
+        )
     if cell.get("execution_count") is None:
         return f"the cell that defines {name} has not been run"
     return ""
@@ -69,7 +83,9 @@ def explained_outputs(outputs, earlier_cells):
     """
     explained = []
     for output in outputs or []:
-        reason = why_not_defined(output, earlier_cells) if output.get("output_type") == "error" else ""
+        reason = (
+            why_not_defined(output, earlier_cells) if output.get("output_type") == "error" else ""
+        )
         if reason:
             output = {**output, "evalue": f"{output.get('evalue', '')}: {reason}"}
         explained.append(output)

@@ -38,29 +38,51 @@ def _variants(args):
     last_only = np.zeros_like(dh_all)
     last_only[:, -1] = dh_all[:, -1]
     right = rnn_backward(*args)
-    variants = [(UNWEIGHTED_BACKWARD, rnn_backward(x, h0, W_x, W_h, b, np.ones_like(dh_all))),
-                (LAST_STATE_ONLY, rnn_backward(x, h0, W_x, W_h, b, last_only)),
-                (TORCH_BIAS_GRADIENTS_ADDED, {**right, "b": 2 * right["b"]})]
+    variants = [
+        (UNWEIGHTED_BACKWARD, rnn_backward(x, h0, W_x, W_h, b, np.ones_like(dh_all))),
+        (LAST_STATE_ONLY, rnn_backward(x, h0, W_x, W_h, b, last_only)),
+        (TORCH_BIAS_GRADIENTS_ADDED, {**right, "b": 2 * right["b"]}),
+    ]
     if W_x.shape[0] == W_x.shape[1]:  # only then does a transposed gradient have the right shape
-        variants.append((TORCH_WEIGHT_GRADIENTS_NOT_TRANSPOSED, {**right, "W_x": right["W_x"].T, "W_h": right["W_h"].T}))
+        variants.append(
+            (
+                TORCH_WEIGHT_GRADIENTS_NOT_TRANSPOSED,
+                {**right, "W_x": right["W_x"].T, "W_h": right["W_h"].T},
+            )
+        )
     else:
         variants.append((TORCH_WEIGHT_GRADIENTS_NOT_TRANSPOSED, {**right, "W_h": right["W_h"].T}))
-    return [(mistake, {f"grads[{k!r}]": v for k, v in grads.items()}) for mistake, grads in variants]
+    return [
+        (mistake, {f"grads[{k!r}]": v for k, v in grads.items()}) for mistake, grads in variants
+    ]
 
 
 def _screen(name, value, shapes, case):
-    """Name the autograd mistakes that show before any number is compared: None, float32, a transpose."""
+    """Name the autograd mistakes that show before any number is compared: None, float32, a
+    transpose.
+    """
     if not isinstance(value, dict):
         return
     for key, shape in shapes.items():
         item = value.get(key)
         if item is None and key in value:
-            raise CheckFailure(f"{name}: grads[{key!r}] is None ({case})\n  hint: {_named(GRAD_NOT_TRACKED)}")
+            raise CheckFailure(
+                f"{name}: grads[{key!r}] is None ({case})\n  hint: {_named(GRAD_NOT_TRACKED)}"
+            )
         if isinstance(item, np.ndarray) and item.dtype == np.float32:
-            raise CheckFailure(f"{name}: grads[{key!r}] has dtype float32 ({case})\n  hint: {_named(FLOAT32_TENSORS)}")
-        if key in ("W_x", "W_h") and isinstance(item, np.ndarray) and item.shape == shape[::-1] != shape:
-            raise CheckFailure(f"{name}: grads[{key!r}] has shape {item.shape}, expected {shape} ({case})\n"
-                               f"  hint: {_named(TORCH_WEIGHT_GRADIENTS_NOT_TRANSPOSED)}")
+            raise CheckFailure(
+                f"{name}: grads[{key!r}] has dtype float32 ({case})\n  hint:"
+                f" {_named(FLOAT32_TENSORS)}"
+            )
+        if (
+            key in ("W_x", "W_h")
+            and isinstance(item, np.ndarray)
+            and item.shape == shape[::-1] != shape
+        ):
+            raise CheckFailure(
+                f"{name}: grads[{key!r}] has shape {item.shape}, expected {shape} ({case})\n"
+                f"  hint: {_named(TORCH_WEIGHT_GRADIENTS_NOT_TRANSPOSED)}"
+            )
 
 
 def check_rnn_backward_autograd(rnn_backward_torch, hidden=False):
@@ -71,8 +93,9 @@ def check_rnn_backward_autograd(rnn_backward_torch, hidden=False):
     """
     name = "rnn_backward_torch"
     cases = rnn_sequence_cases(hidden)
+
     def run_one(index, spec):
-        (sizes, x, h0, W_x, W_h, b) = spec
+        sizes, x, h0, W_x, W_h, b = spec
         case = describe_case(index, len(cases), sizes)
         dh_all = upstream_gradient(sizes, index, hidden)
         args = (x, h0, W_x, W_h, b, dh_all)
@@ -82,8 +105,15 @@ def check_rnn_backward_autograd(rnn_backward_torch, hidden=False):
         got = checked_dict(name, "grads", value, shapes, case)
         expected = rnn_backward(*args)
         labels = [f"grads[{key!r}]" for key in GRADIENT_NAMES]
-        compare_outputs(name, labels, dict(zip(labels, (expected[k] for k in GRADIENT_NAMES))),
-                        dict(zip(labels, (got[k] for k in GRADIENT_NAMES))), case, _variants(args))
+        compare_outputs(
+            name,
+            labels,
+            dict(zip(labels, (expected[k] for k in GRADIENT_NAMES))),
+            dict(zip(labels, (got[k] for k in GRADIENT_NAMES))),
+            case,
+            _variants(args),
+        )
+
     run_cases(name, cases, run_one)
 
 

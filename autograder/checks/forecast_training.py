@@ -1,4 +1,5 @@
-"""Checks for ps05's last task: a forecaster trained within a CPU budget, judged on windows drawn here.
+"""Checks for ps05's last task: a forecaster trained within a CPU budget, judged on windows drawn
+here.
 
 The task is chapter 5's: read 24 hours of the 5 features of ``autograder.training.forecasting``'s
 weather-like series, forecast the next 12 hours of the temperature (column 0). The student trains on
@@ -15,8 +16,15 @@ file a student has. Only numpy is imported.
 import numpy as np
 
 from .. import mistakes as m
-from ..training.forecasting import (IN_STEPS, OUT_STEPS, TARGET, draw_windows, last_value_forecast, mae,
-                                    seasonal_naive_forecast)
+from ..training.forecasting import (
+    IN_STEPS,
+    OUT_STEPS,
+    TARGET,
+    draw_windows,
+    last_value_forecast,
+    mae,
+    seasonal_naive_forecast,
+)
 from ._cases import case_rng
 from ._outputs import checked_number
 from ._report import CheckFailure, call_student
@@ -29,8 +37,13 @@ HIDDEN_TEST_SIZE = 2000
 
 
 def hidden_test():
-    """The hidden test windows' count and seed, the seed drawn from the course secret for the student graded."""
-    return dict(n=HIDDEN_TEST_SIZE, seed=int(case_rng(None, True, "forecast_test", 0).integers(1, 2**31 - 1)))
+    """The hidden test windows' count and seed, the seed drawn from the course secret for the
+    student graded.
+    """
+    return dict(
+        n=HIDDEN_TEST_SIZE,
+        seed=int(case_rng(None, True, "forecast_test", 0).integers(1, 2**31 - 1)),
+    )
 
 
 def _fail(name, what, case, mistake=None):
@@ -44,15 +57,27 @@ def _forecasts(name, value, n, case):
         _fail(name, "returned None", case)
     module = type(value).__module__
     if module.startswith(("torch", "tensorflow")):
-        _fail(name, f"returned a {module.split('.')[0]} tensor; return a numpy array "
-              "(torch: t.detach().numpy(), Keras: keras.ops.convert_to_numpy(t))", case)
+        _fail(
+            name,
+            f"returned a {module.split('.')[0]} tensor; return a numpy array "
+            "(torch: t.detach().numpy(), Keras: keras.ops.convert_to_numpy(t))",
+            case,
+        )
     if not isinstance(value, np.ndarray):
-        _fail(name, f"should return a numpy array of shape ({n}, {OUT_STEPS}), got {type(value).__name__}", case)
+        _fail(
+            name,
+            f"should return a numpy array of shape ({n}, {OUT_STEPS}), got {type(value).__name__}",
+            case,
+        )
     if value.shape == (n, OUT_STEPS, 1):
         value = value[..., 0]
     if value.shape != (n, OUT_STEPS):
-        _fail(name, f"returned shape {value.shape}, expected ({n}, {OUT_STEPS}): {OUT_STEPS} forecast hours "
-              "per window", case)
+        _fail(
+            name,
+            f"returned shape {value.shape}, expected ({n}, {OUT_STEPS}): {OUT_STEPS} forecast hours"
+            " per window",
+            case,
+        )
     if not np.issubdtype(value.dtype, np.number) or not np.all(np.isfinite(value)):
         _fail(name, "returned NaN, inf or non-numbers; expected temperatures in °C", case)
     return value.astype(np.float64)
@@ -66,7 +91,10 @@ def _diagnosis(forecasts, X, y, required):
         return m.FORECAST_CONSTANT
     means = X.mean(axis=(0, 1))
     closest = int(np.argmin(np.abs(means - forecasts.mean())))
-    if closest != TARGET and abs(forecasts.mean() - means[closest]) < abs(forecasts.mean() - means[TARGET]) / 4:
+    if (
+        closest != TARGET
+        and abs(forecasts.mean() - means[closest]) < abs(forecasts.mean() - means[TARGET]) / 4
+    ):
         return m.FORECAST_OTHER_COLUMN
     # standardised forecasts: an affine rescaling of them would pass, and they are far from °C
     design = np.stack([forecasts.ravel(), np.ones(forecasts.size)], axis=1)
@@ -75,8 +103,10 @@ def _diagnosis(forecasts, X, y, required):
         return m.FORECAST_STANDARDISED
     if mae(forecasts[:, ::-1], y) <= required:
         return m.FORECAST_STEPS_REVERSED
-    for mistake, baseline in ((m.FORECAST_LAST_VALUE, last_value_forecast(X)),
-                              (m.FORECAST_SEASONAL_NAIVE, seasonal_naive_forecast(X))):
+    for mistake, baseline in (
+        (m.FORECAST_LAST_VALUE, last_value_forecast(X)),
+        (m.FORECAST_SEASONAL_NAIVE, seasonal_naive_forecast(X)),
+    ):
         if mae(forecasts, baseline) < 0.25 * mae(baseline, y):
             return mistake
     return m.FORECAST_NOT_ACCURATE_ENOUGH
@@ -95,12 +125,18 @@ def check_forecaster_model(answer, training_seconds, hidden=False):
     """
     name = "answer"
     if training_seconds is None:
-        raise CheckFailure(f"{name}: no trained model: train_forecaster is not implemented yet, or the training "
-                           "cell above stopped with an error (run it and read its message)")
+        raise CheckFailure(
+            f"{name}: no trained model: train_forecaster is not implemented yet, or the training "
+            "cell above stopped with an error (run it and read its message)"
+        )
     seconds = checked_number(name, "training_seconds", training_seconds, "the training cell")
     if seconds > CPU_BUDGET_SECONDS:
-        _fail(name, f"training took {seconds:.1f} s of CPU time; the budget is {CPU_BUDGET_SECONDS:g} s",
-              "the training cell", m.FORECAST_OVER_BUDGET)
+        _fail(
+            name,
+            f"training took {seconds:.1f} s of CPU time; the budget is {CPU_BUDGET_SECONDS:g} s",
+            "the training cell",
+            m.FORECAST_OVER_BUDGET,
+        )
     test = hidden_test() if hidden else VISIBLE_TEST
     label = "hidden test windows" if hidden else "visible test windows"
     case = f"{label}: {test['n']} windows of {IN_STEPS} hours × {FEATURE_COUNT} features"
@@ -110,22 +146,44 @@ def check_forecaster_model(answer, training_seconds, hidden=False):
     required = REQUIRED_RATIO * baseline
     error = mae(forecasts, y)
     if error > required:
-        _fail(name, f"mean absolute error {error:.2f} °C; required at most {required:.2f} °C, {REQUIRED_RATIO:g} "
-              f"times the better naive baseline's {baseline:.2f} °C", case, _diagnosis(forecasts, X, y, required))
+        _fail(
+            name,
+            f"mean absolute error {error:.2f} °C; required at most {required:.2f} °C,"
+            f" {REQUIRED_RATIO:g} times the better naive baseline's {baseline:.2f} °C",
+            case,
+            _diagnosis(forecasts, X, y, required),
+        )
     if hidden:
         again = _forecasts(name, call_student(name, answer, (X.copy(),), case), len(y), case)
         if not np.allclose(forecasts, again, rtol=0, atol=1e-4):
-            _fail(name, f"two calls on the same windows differ by up to {np.max(np.abs(forecasts - again)):.3g} °C",
-                  case, m.FORECAST_NOT_DETERMINISTIC)
+            _fail(
+                name,
+                "two calls on the same windows differ by up to"
+                f" {np.max(np.abs(forecasts - again)):.3g} °C",
+                case,
+                m.FORECAST_NOT_DETERMINISTIC,
+            )
         for row in range(3):
-            single = _forecasts(name, call_student(name, answer, (X[row:row + 1].copy(),), case), 1,
-                                f"{label}: window {row} alone")
+            single = _forecasts(
+                name,
+                call_student(name, answer, (X[row : row + 1].copy(),), case),
+                1,
+                f"{label}: window {row} alone",
+            )
             if not np.allclose(single[0], forecasts[row], rtol=0, atol=1e-3):
-                _fail(name, f"window {row} alone gets a forecast up to {np.max(np.abs(single[0] - forecasts[row])):.3g} "
-                      "°C away from its forecast in the batch", f"{label}: a batch of one", m.FORECAST_BATCH_DEPENDENT)
-    print(f"{name}: mean absolute error {error:.2f} °C on the {label} ({error / baseline:.2f} × the better "
-          f"baseline's {baseline:.2f} °C, required at most {REQUIRED_RATIO:g} ×); training took {seconds:.1f} s "
-          f"of CPU (budget {CPU_BUDGET_SECONDS:g} s)")
+                _fail(
+                    name,
+                    f"window {row} alone gets a forecast up to"
+                    f" {np.max(np.abs(single[0] - forecasts[row])):.3g} °C away from its forecast"
+                    " in the batch",
+                    f"{label}: a batch of one",
+                    m.FORECAST_BATCH_DEPENDENT,
+                )
+    print(
+        f"{name}: mean absolute error {error:.2f} °C on the {label} ({error / baseline:.2f} × the"
+        f" better baseline's {baseline:.2f} °C, required at most {REQUIRED_RATIO:g} ×); training"
+        f" took {seconds:.1f} s of CPU (budget {CPU_BUDGET_SECONDS:g} s)"
+    )
 
 
 __all__ = ["check_forecaster_model", "REQUIRED_RATIO", "CPU_BUDGET_SECONDS"]

@@ -1,4 +1,5 @@
-"""Checks for the framework half of the GRU homework (ps04): PyTorch's and Keras's GRUs, the z conventions.
+"""Checks for the framework half of the GRU homework (ps04): PyTorch's and Keras's GRUs, the z
+conventions.
 
 ``check_torch_gru_states`` hands the student's function a one-layer ``nn.GRU`` with random float32
 weights and a float64 batch ``x``; ``check_keras_gru_states`` hands it the weights of a Keras GRU as
@@ -45,11 +46,19 @@ FLOAT64_FLOOR = 1e-6
 # (batch, time, features, units, seed) for PyTorch; Keras adds reset_after. Hidden cases have no
 # seed: their values come from the course secret (``case_rng``). The first visible case
 # is square (features == units) so that untransposed weights run and can be named.
-_TORCH_SPECS = {False: [(3, 3, 4, 4, 161), (2, 5, 3, 4, 162), (1, 6, 1, 2, 163)],
-                True: [(1, 1, 2, 3, None), (4, 7, 5, 5, None), (2, 4, 6, 1, None)]}
-_KERAS_SPECS = {False: [(2, 5, 3, 4, True, 181), (3, 3, 4, 4, False, 182), (1, 4, 2, 3, False, 183)],
-                True: [(1, 1, 2, 3, False, None), (4, 6, 5, 5, True, None), (2, 3, 1, 1, False, None),
-                       (3, 2, 3, 2, True, None)]}
+_TORCH_SPECS = {
+    False: [(3, 3, 4, 4, 161), (2, 5, 3, 4, 162), (1, 6, 1, 2, 163)],
+    True: [(1, 1, 2, 3, None), (4, 7, 5, 5, None), (2, 4, 6, 1, None)],
+}
+_KERAS_SPECS = {
+    False: [(2, 5, 3, 4, True, 181), (3, 3, 4, 4, False, 182), (1, 4, 2, 3, False, 183)],
+    True: [
+        (1, 1, 2, 3, False, None),
+        (4, 6, 5, 5, True, None),
+        (2, 3, 1, 1, False, None),
+        (3, 2, 3, 2, True, None),
+    ],
+}
 
 
 def _torch_case(batch, time, features, units, seed, hidden=False, index=0):
@@ -68,15 +77,18 @@ def _torch_case(batch, time, features, units, seed, hidden=False, index=0):
 
 
 def _keras_case(batch, time, features, units, reset_after, seed, hidden=False, index=0):
-    """Float32 weights as a built keras.layers.GRU(units, reset_after=...) returns them, and a float64 batch.
+    """Float32 weights as a built keras.layers.GRU(units, reset_after=...) returns them, and a
+    float64 batch.
 
     ``layer.get_weights()`` is [kernel (features, 3u), recurrent_kernel (u, 3u), bias], the bias
     (2, 3u) when reset_after else (3u,), blocks z, r, h~: the reference layout, in float32.
     """
     rng = case_rng(seed, hidden, "keras_gru", index)
     bias_shape = (2, 3 * units) if reset_after else (3 * units,)
-    weights = [rng.normal(0, 0.5, shape).astype(np.float32)
-               for shape in ((features, 3 * units), (units, 3 * units), bias_shape)]
+    weights = [
+        rng.normal(0, 0.5, shape).astype(np.float32)
+        for shape in ((features, 3 * units), (units, 3 * units), bias_shape)
+    ]
     return weights, rng.normal(0, 1, (batch, time, features))
 
 
@@ -96,23 +108,31 @@ def _torch_variants(module, x, right):
         params = tuple(changed.get(key, value) for key, value in zip(("W_x", "W_h", "b"), right))
         variants.append((mistake, _states(x, params)))
     W_x, W_h, b = right
-    variants += [(m.RESET_BEFORE_MATMUL, _states(x, (W_x, W_h, b[0] + b[1]), reset_after=False)),
-                 (m.Z_CONVENTION_FLIPPED, _states(x, right, z_convention="update"))]
+    variants += [
+        (m.RESET_BEFORE_MATMUL, _states(x, (W_x, W_h, b[0] + b[1]), reset_after=False)),
+        (m.Z_CONVENTION_FLIPPED, _states(x, right, z_convention="update")),
+    ]
     return variants
 
 
 def _keras_variants(reset_after, x, right):
     """(Mistake, h_all) for each catalogued way of misreading a keras.layers.GRU's weights."""
     W_x, W_h, b = right
-    variants = [(m.Z_CONVENTION_FLIPPED, _states(x, right, reset_after, "update")),
-                (m.GRU_TORCH_ORDER, _states(x, _swap_z_r(right), reset_after))]
+    variants = [
+        (m.Z_CONVENTION_FLIPPED, _states(x, right, reset_after, "update")),
+        (m.GRU_TORCH_ORDER, _states(x, _swap_z_r(right), reset_after)),
+    ]
     if reset_after:
-        variants += [(m.RESET_BEFORE_MATMUL, _states(x, (W_x, W_h, b[0] + b[1]), reset_after=False)),
-                     (m.RECURRENT_BIAS_OMITTED, _states(x, (W_x, W_h, b * [[1], [0]])))]
+        variants += [
+            (m.RESET_BEFORE_MATMUL, _states(x, (W_x, W_h, b[0] + b[1]), reset_after=False)),
+            (m.RECURRENT_BIAS_OMITTED, _states(x, (W_x, W_h, b * [[1], [0]]))),
+        ]
     else:
         # reset_after=True with the single bias row as the input row, or broadcast as b[0] and b[1]
-        variants += [(m.RESET_AFTER_MATMUL, _states(x, (W_x, W_h, np.stack([b, 0 * b])))),
-                     (m.RESET_AFTER_MATMUL, _states(x, (W_x, W_h, np.stack([0 * b + b[0], 0 * b + b[1]]))))]
+        variants += [
+            (m.RESET_AFTER_MATMUL, _states(x, (W_x, W_h, np.stack([b, 0 * b])))),
+            (m.RESET_AFTER_MATMUL, _states(x, (W_x, W_h, np.stack([0 * b + b[0], 0 * b + b[1]])))),
+        ]
     return variants
 
 
@@ -122,12 +142,24 @@ def _judge(name, expected, got, case, variants):
     close_in_float64 = np.all(rel_error(expected, got, FLOAT64_FLOOR) <= FLOAT64_TOLERANCE)
     if close_in_float32 and not close_in_float64:
         error = float(np.max(np.abs(expected - got)))
-        raise CheckFailure(f"{name}: h_all agrees with the layer only to float32 precision ({case})\n"
-                           f"  largest difference {error:.1e}; a float64 computation from the same weights "
-                           f"agrees to about 1e-15\n"
-                           f"  hint: this looks like '{FLOAT32_ONLY.name}': {FLOAT32_ONLY.hint}")
-    if not close_in_float64:  # wrong even in float32: a mistake computed from float32 weights matches loosely
-        compare(name, "h_all", expected, got, case, variants, tolerance=FLOAT32_TOLERANCE, floor=FLOAT32_FLOOR)
+        raise CheckFailure(
+            f"{name}: h_all agrees with the layer only to float32 precision ({case})\n"
+            f"  largest difference {error:.1e}; a float64 computation from the same weights "
+            "agrees to about 1e-15\n"
+            f"  hint: this looks like '{FLOAT32_ONLY.name}': {FLOAT32_ONLY.hint}"
+        )
+    # wrong even in float32: a mistake computed from float32 weights matches loosely
+    if not close_in_float64:
+        compare(
+            name,
+            "h_all",
+            expected,
+            got,
+            case,
+            variants,
+            tolerance=FLOAT32_TOLERANCE,
+            floor=FLOAT32_FLOOR,
+        )
 
 
 class _TorchSpy:
@@ -146,32 +178,41 @@ class _TorchSpy:
 
 
 def check_torch_gru_states(torch_gru_states, hidden=False):
-    """Check ``torch_gru_states(module, x) -> h_all``: the states of a one-layer ``nn.GRU``, computed by hand.
+    """Check ``torch_gru_states(module, x) -> h_all``: the states of a one-layer ``nn.GRU``,
+    computed by hand.
 
     module is a ``torch.nn.GRU(features, units, batch_first=True)`` with float32 weights; x is a
     float64 numpy array (batch, time, features). h_all must be the numpy array (batch, time, units)
     that ``module(torch.from_numpy(x).float())[0]`` holds, computed in float64 with the student's
-    GRU from the module's weights (reordered r, z, n -> z, r, h~, transposed, both biases), from h0 = 0.
+    GRU from the module's weights (reordered r, z, n -> z, r, h~, transposed, both biases), from h0
+    = 0.
     """
     name = "torch_gru_states"
     cases = _TORCH_SPECS[hidden]
+
     def run_one(index, spec):
-        (batch, time, features, units, seed) = spec
+        batch, time, features, units, seed = spec
         module, x = _torch_case(*spec, hidden=hidden, index=index)
-        case = describe_case(index, len(cases), dict(batch=batch, time=time, features=features, units=units))
+        case = describe_case(
+            index, len(cases), dict(batch=batch, time=time, features=features, units=units)
+        )
         with _TorchSpy(module) as ran:
             value = call_student(name, torch_gru_states, (module, x.copy()), case)
         if ran:
-            raise CheckFailure(f"{name}: it ran the PyTorch module itself ({case})\n"
-                               f"  hint: this looks like '{RAN_THE_LAYER.name}': {RAN_THE_LAYER.hint}")
+            raise CheckFailure(
+                f"{name}: it ran the PyTorch module itself ({case})\n"
+                f"  hint: this looks like '{RAN_THE_LAYER.name}': {RAN_THE_LAYER.hint}"
+            )
         got = checked_array(name, "h_all", value, (batch, time, units), case)
         right = from_torch(module)
         _judge(name, _states(x, right), got, case, _torch_variants(module, x, right))
+
     run_cases(name, cases, run_one)
 
 
 def check_keras_gru_states(keras_gru_states, hidden=False):
-    """Check ``keras_gru_states(weights, reset_after, x) -> h_all``: a Keras GRU's states, computed by hand.
+    """Check ``keras_gru_states(weights, reset_after, x) -> h_all``: a Keras GRU's states, computed
+    by hand.
 
     weights is what a built ``keras.layers.GRU(units, reset_after=reset_after)`` returns from
     ``get_weights()``: [kernel (features, 3u), recurrent_kernel (u, 3u), bias ((2, 3u) when
@@ -181,15 +222,24 @@ def check_keras_gru_states(keras_gru_states, hidden=False):
     """
     name = "keras_gru_states"
     cases = _KERAS_SPECS[hidden]
+
     def run_one(index, spec):
-        (batch, time, features, units, reset_after, seed) = spec
+        batch, time, features, units, reset_after, seed = spec
         weights, x = _keras_case(*spec, hidden=hidden, index=index)
-        case = describe_case(index, len(cases), dict(batch=batch, time=time, features=features, units=units,
-                                                     reset_after=reset_after))
-        value = call_student(name, keras_gru_states, ([w.copy() for w in weights], reset_after, x.copy()), case)
+        case = describe_case(
+            index,
+            len(cases),
+            dict(batch=batch, time=time, features=features, units=units, reset_after=reset_after),
+        )
+        value = call_student(
+            name, keras_gru_states, ([w.copy() for w in weights], reset_after, x.copy()), case
+        )
         got = checked_array(name, "h_all", value, (batch, time, units), case)
         right = tuple(w.astype(np.float64) for w in weights)
-        _judge(name, _states(x, right, reset_after), got, case, _keras_variants(reset_after, x, right))
+        _judge(
+            name, _states(x, right, reset_after), got, case, _keras_variants(reset_after, x, right)
+        )
+
     run_cases(name, cases, run_one)
 
 
@@ -214,20 +264,25 @@ def _with_z_blocks(params, change, blocks=(0,), arrays=(0, 1, 2), bias_rows=None
 def _flip_variants(params):
     """(Mistake, flipped params) for each catalogued way of converting the z convention wrongly."""
     negate = np.negative
-    variants = [(FLIP_EVERY_BLOCK, _with_z_blocks(params, negate, blocks=(0, 1, 2))),
-                (FLIP_BIAS_ONLY, _with_z_blocks(params, negate, arrays=(2,))),
-                (FLIP_WEIGHTS_ONLY, _with_z_blocks(params, negate, arrays=(0, 1))),
-                (FLIP_RECURRENT_LEFT, _with_z_blocks(params, negate, arrays=(0, 2))),
-                (FLIP_WRONG_BLOCK, _with_z_blocks(params, negate, blocks=(1,))),
-                (FLIP_ONE_MINUS, _with_z_blocks(params, lambda a: 1 - a))]
+    variants = [
+        (FLIP_EVERY_BLOCK, _with_z_blocks(params, negate, blocks=(0, 1, 2))),
+        (FLIP_BIAS_ONLY, _with_z_blocks(params, negate, arrays=(2,))),
+        (FLIP_WEIGHTS_ONLY, _with_z_blocks(params, negate, arrays=(0, 1))),
+        (FLIP_RECURRENT_LEFT, _with_z_blocks(params, negate, arrays=(0, 2))),
+        (FLIP_WRONG_BLOCK, _with_z_blocks(params, negate, blocks=(1,))),
+        (FLIP_ONE_MINUS, _with_z_blocks(params, lambda a: 1 - a)),
+    ]
     if np.ndim(params[2]) == 2:
-        variants += [(FLIP_ONE_BIAS_ROW, _with_z_blocks(params, negate, bias_rows=(0,))),
-                     (FLIP_ONE_BIAS_ROW, _with_z_blocks(params, negate, bias_rows=(1,)))]
+        variants += [
+            (FLIP_ONE_BIAS_ROW, _with_z_blocks(params, negate, bias_rows=(0,))),
+            (FLIP_ONE_BIAS_ROW, _with_z_blocks(params, negate, bias_rows=(1,))),
+        ]
     return variants
 
 
 def check_flip_z_convention(flip_z_convention, hidden=False):
-    """Check ``flip_z_convention(W_x, W_h, b) -> (W_x, W_h, b)``: weights for the other reading of z.
+    """Check ``flip_z_convention(W_x, W_h, b) -> (W_x, W_h, b)``: weights for the other reading of
+    z.
 
     The returned weights, run with the other z_convention (and the same reset_after), must give the
     states the given weights give with the original convention, for either variant of b. They are
@@ -235,23 +290,40 @@ def check_flip_z_convention(flip_z_convention, hidden=False):
     """
     name = "flip_z_convention"
     cases = gated_sequence_cases("gru", hidden)
+
     def run_one(index, spec):
-        (sizes, x, (h0,), params, options) = spec
+        sizes, x, (h0,), params, options = spec
         case = describe_case(index, len(cases), sizes)
         value = call_student(name, flip_z_convention, tuple(p.copy() for p in params), case)
         returned = unpack_outputs(name, value, ("W_x", "W_h", "b"), case)
-        got = tuple(checked_array(name, key, array, p.shape, case)
-                    for key, array, p in zip(("W_x", "W_h", "b"), returned, params))
+        got = tuple(
+            checked_array(name, key, array, p.shape, case)
+            for key, array, p in zip(("W_x", "W_h", "b"), returned, params)
+        )
         reset_after, convention = options["reset_after"], options["z_convention"]
         other = "update" if convention == "keep" else "keep"
 
         def states(weights, z_convention=other):
-            return gru_forward(x, h0, *weights, reset_after=reset_after, z_convention=z_convention)[0]
+            return gru_forward(x, h0, *weights, reset_after=reset_after, z_convention=z_convention)[
+                0
+            ]
 
         mistakes = [(mistake, states(weights)) for mistake, weights in _flip_variants(params)]
-        compare(name, f"h_all of a z_convention={other!r} GRU with the returned weights",
-                states(params, convention), states(got), case, mistakes)
+        compare(
+            name,
+            f"h_all of a z_convention={other!r} GRU with the returned weights",
+            states(params, convention),
+            states(got),
+            case,
+            mistakes,
+        )
+
     run_cases(name, cases, run_one)
 
 
-__all__ = ["check_torch_gru_states", "check_keras_gru_states", "check_flip_z_convention", "CheckFailure"]
+__all__ = [
+    "check_torch_gru_states",
+    "check_keras_gru_states",
+    "check_flip_z_convention",
+    "CheckFailure",
+]

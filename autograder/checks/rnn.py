@@ -4,8 +4,8 @@ from .. import mistakes as m
 from ..conventions import FLOAT32_FLOOR, FLOAT32_TOLERANCE
 from ..reference import rnn_forward
 from ._cases import rnn_sequence_cases
+from ._report import CheckFailure, as_checked_array, call_student, compare, describe_case
 from ._runner import recurrent_check, run_cases
-from ._report import as_checked_array, call_student, compare, describe_case, CheckFailure
 
 
 def check_rnn_cell_forward(rnn_cell_forward, hidden=False):
@@ -42,16 +42,26 @@ def check_torch_rnn_loader(make_torch_rnn, hidden=False):
 
     name = "make_torch_rnn"
     cases = rnn_sequence_cases(hidden)
+
     def run_one(index, spec):
-        (sizes, x, _, W_x, W_h, b) = spec
+        sizes, x, _, W_x, W_h, b = spec
         case = describe_case(index, len(cases), sizes)
         module = call_student(name, make_torch_rnn, (W_x.copy(), W_h.copy(), b.copy()), case)
         _require_torch_rnn(name, module, sizes, case)
         with torch.no_grad():
             output, _ = module.double()(torch.from_numpy(x))
         got = as_checked_array(name, "output", output.numpy(), x.shape[:2] + (W_h.shape[0],), case)
-        compare(name, "output", rnn_forward(x, None, W_x, W_h, b)[0], got, case, _torch_mistakes(x, W_x, W_h, b),
-                tolerance=FLOAT32_TOLERANCE, floor=FLOAT32_FLOOR)
+        compare(
+            name,
+            "output",
+            rnn_forward(x, None, W_x, W_h, b)[0],
+            got,
+            case,
+            _torch_mistakes(x, W_x, W_h, b),
+            tolerance=FLOAT32_TOLERANCE,
+            floor=FLOAT32_FLOOR,
+        )
+
     run_cases(name, cases, run_one)
 
 
@@ -59,10 +69,20 @@ def _require_torch_rnn(name, module, sizes, case):
     import torch
 
     if not isinstance(module, torch.nn.RNN):
-        raise CheckFailure(f"{name} should return a torch.nn.RNN, got {type(module).__name__} ({case})")
-    expected = dict(input_size=sizes["features"], hidden_size=sizes["units"], num_layers=1,
-                    batch_first=True, bidirectional=False, nonlinearity="tanh")
+        raise CheckFailure(
+            f"{name} should return a torch.nn.RNN, got {type(module).__name__} ({case})"
+        )
+    expected = dict(
+        input_size=sizes["features"],
+        hidden_size=sizes["units"],
+        num_layers=1,
+        batch_first=True,
+        bidirectional=False,
+        nonlinearity="tanh",
+    )
     for attribute, value in expected.items():
         if getattr(module, attribute) != value:
-            raise CheckFailure(f"{name}: the nn.RNN has {attribute}={getattr(module, attribute)!r}, "
-                               f"expected {value!r} ({case})")
+            raise CheckFailure(
+                f"{name}: the nn.RNN has {attribute}={getattr(module, attribute)!r}, "
+                f"expected {value!r} ({case})"
+            )

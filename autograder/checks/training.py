@@ -1,23 +1,24 @@
-"""Checks for ps07's training task: the student's data generator, and a trained model judged on data it never saw.
+"""Checks for ps07's training task: the student's data generator, and a trained model judged on data
+it never saw.
 
-The task is a cousin of chapter 7's adding problem, **the marked-sum sign problem**: each sequence has
-``SEQ_STEPS`` steps of two features, a value drawn uniformly from [-1, 1] and a marker that is 1 at
-exactly two steps, one drawn uniformly from the first half and one from the second half. The label is
-1 when the two marked values add up to more than 0, else 0. Knowing only the recent (second) value
-gives about 75% accuracy, guessing 50%: ``REQUIRED_ACCURACY`` needs both values, so a model must keep
-the first one for up to ``SEQ_STEPS`` steps.
+The task is a cousin of chapter 7's adding problem, **the marked-sum sign problem**: each sequence
+has ``SEQ_STEPS`` steps of two features, a value drawn uniformly from [-1, 1] and a marker that is 1
+at exactly two steps, one drawn uniformly from the first half and one from the second half. The
+label is 1 when the two marked values add up to more than 0, else 0. Knowing only the recent
+(second) value gives about 75% accuracy, guessing 50%: ``REQUIRED_ACCURACY`` needs both values, so a
+model must keep the first one for up to ``SEQ_STEPS`` steps.
 
-``check_marked_sign_batch(make_batch)`` checks the student's ``make_batch(n, seed) -> (x, y)`` by the
-properties that define the task (shapes, ranges, markers, the labelling rule, reproducibility), not
-by comparing with one particular random stream. ``check_marked_sign_model(answer, training_seconds)``
-draws a test set with its own generator (``marked_sign_batch``) and a seed that the student's
-notebook does not contain, calls ``answer(x) -> classes``, and requires ``REQUIRED_ACCURACY`` within
-``CPU_BUDGET_SECONDS`` of training. The hidden test set's seed is derived here at import time from a
-fixed phrase, so grading is reproducible; anyone who reads this file can compute it, but knowing a
-seed of a task whose rule is public gives nothing a correct model does not already have. The visible
-check uses another seed and a smaller set. Only numpy is imported.
+``check_marked_sign_batch(make_batch)`` checks the student's ``make_batch(n, seed) -> (x, y)`` by
+the properties that define the task (shapes, ranges, markers, the labelling rule, reproducibility),
+not by comparing with one particular random stream. ``check_marked_sign_model(answer,
+training_seconds)`` draws a test set with its own generator (``marked_sign_batch``) and a seed that
+the student's notebook does not contain, calls ``answer(x) -> classes``, and requires
+``REQUIRED_ACCURACY`` within ``CPU_BUDGET_SECONDS`` of training. The hidden test set's seed is
+derived here at import time from a fixed phrase, so grading is reproducible; anyone who reads this
+file can compute it, but knowing a seed of a task whose rule is public gives nothing a correct model
+does not already have. The visible check uses another seed and a smaller set. Only numpy is
+imported.
 """
-
 
 import numpy as np
 
@@ -37,81 +38,119 @@ HIDDEN_TEST_SIZE = 4000
 
 
 def hidden_test():
-    """The hidden test set's size and seed: the seed drawn from the course secret for the student graded."""
-    return dict(n=HIDDEN_TEST_SIZE, seed=int(case_rng(None, True, "marked_sign_test", 0).integers(1, 2**31 - 1)))
+    """The hidden test set's size and seed: the seed drawn from the course secret for the student
+    graded.
+    """
+    return dict(
+        n=HIDDEN_TEST_SIZE,
+        seed=int(case_rng(None, True, "marked_sign_test", 0).integers(1, 2**31 - 1)),
+    )
+
 
 # --- mistakes in the generator ---------------------------------------------------------------
 VALUES_FROM_ZERO = Mistake(
     "values drawn from [0, 1]",
-    "this problem draws the values uniformly from [-1, 1] (rng.uniform(-1, 1, ...)); with the adding "
-    "problem's [0, 1] every sum is positive and every label 1")
+    "this problem draws the values uniformly from [-1, 1] (rng.uniform(-1, 1, ...)); with the"
+    " adding problem's [0, 1] every sum is positive and every label 1",
+)
 FEATURES_SWAPPED = Mistake(
-    "value and marker features swapped", "feature 0 is the value and feature 1 the marker: x[..., 0], x[..., 1]")
+    "value and marker features swapped",
+    "feature 0 is the value and feature 1 the marker: x[..., 0], x[..., 1]",
+)
 MARKERS_NOT_ONE_PER_HALF = Mistake(
     "markers not one per half",
-    f"one marker at a step drawn from the first half (0 .. {SEQ_STEPS // 2 - 1}) and one from the second "
-    f"half ({SEQ_STEPS // 2} .. {SEQ_STEPS - 1}), so that the first marked value is far from the end")
+    f"one marker at a step drawn from the first half (0 .. {SEQ_STEPS // 2 - 1}) and one from the"
+    f" second half ({SEQ_STEPS // 2} .. {SEQ_STEPS - 1}), so that the first marked value is far"
+    " from the end",
+)
 MARKERS_FIXED = Mistake(
     "markers always at the same steps",
-    f"draw each sequence's two marker steps at random, e.g. rng.integers(0, {SEQ_STEPS // 2}, size=n) "
-    f"and rng.integers({SEQ_STEPS // 2}, {SEQ_STEPS}, size=n)")
+    f"draw each sequence's two marker steps at random, e.g. rng.integers(0, {SEQ_STEPS // 2},"
+    f" size=n) and rng.integers({SEQ_STEPS // 2}, {SEQ_STEPS}, size=n)",
+)
 LABEL_FROM_ALL_VALUES = Mistake(
-    "label from the sum of all values", "only the two marked values count: y = (x[..., 0] * x[..., 1]).sum(axis=1) > 0")
-LABEL_INVERTED = Mistake("labels inverted", "the label is 1 when the marked values add up to more than 0")
+    "label from the sum of all values",
+    "only the two marked values count: y = (x[..., 0] * x[..., 1]).sum(axis=1) > 0",
+)
+LABEL_INVERTED = Mistake(
+    "labels inverted", "the label is 1 when the marked values add up to more than 0"
+)
 LABEL_NOT_A_CLASS = Mistake(
-    "label is not a class", "y holds classes, 0 or 1, as integers (y.astype(np.int64)), not the sum itself")
+    "label is not a class",
+    "y holds classes, 0 or 1, as integers (y.astype(np.int64)), not the sum itself",
+)
 SEED_IGNORED = Mistake(
-    "seed ignored", "different seeds must give different batches: draw everything from rng = np.random.default_rng(seed)")
+    "seed ignored",
+    "different seeds must give different batches: draw everything from rng ="
+    " np.random.default_rng(seed)",
+)
 NOT_REPRODUCIBLE = Mistake(
     "batch not reproducible",
-    "the same seed must give the same batch: draw from rng = np.random.default_rng(seed), not from np.random.*")
+    "the same seed must give the same batch: draw from rng = np.random.default_rng(seed), not from"
+    " np.random.*",
+)
 
 # --- mistakes a trained model's answers show -------------------------------------------------
 ANSWERS_NOT_CLASSES = Mistake(
     "answers are not classes",
-    "return one class per sequence, 0 or 1, e.g. logits.argmax(dim=-1).numpy(), not scores or probabilities")
+    "return one class per sequence, 0 or 1, e.g. logits.argmax(dim=-1).numpy(), not scores or"
+    " probabilities",
+)
 CONSTANT_ANSWER = Mistake(
     "the same answer for every sequence",
-    "training never left its starting point: check that your labels hold both classes and that the loss "
-    "falls below ln 2 = 0.69 (learning rate, number of batches, the output read at the last step)")
+    "training never left its starting point: check that your labels hold both classes and that the"
+    " loss falls below ln 2 = 0.69 (learning rate, number of batches, the output read at the last"
+    " step)",
+)
 RECENT_VALUE_ONLY = Mistake(
     "only the recent marked value used",
-    "your model follows the second marked value and forgets the first, which lies up to "
-    f"{SEQ_STEPS} steps back: the vanishing gradient of chapters 2 and 7. Use a gated cell (nn.GRU or "
-    "nn.LSTM, its forget-gate bias started at 1), and train until your own validation accuracy passes 95%")
+    "your model follows the second marked value and forgets the first, which lies up to"
+    f" {SEQ_STEPS} steps back: the vanishing gradient of chapters 2 and 7. Use a gated cell (nn.GRU"
+    " or nn.LSTM, its forget-gate bias started at 1), and train until your own validation accuracy"
+    " passes 95%",
+)
 FIRST_VALUE_ONLY = Mistake(
     "only the first marked value used",
-    "your model ignores the second marked value: read its output after the last step (output[:, -1] or "
-    "h_n[-1]), when both values have been seen")
+    "your model ignores the second marked value: read its output after the last step (output[:, -1]"
+    " or h_n[-1]), when both values have been seen",
+)
 AT_CHANCE = Mistake(
     "answers at chance level",
-    "your model's answers agree with the labels about as often as coin flips: it has learned neither "
-    "marked value. Check the model on your own validation batch while training; a vanilla RNN typically "
-    "stays here (chapter 7), a GRU or LSTM learns the task in a few hundred batches")
+    "your model's answers agree with the labels about as often as coin flips: it has learned"
+    " neither marked value. Check the model on your own validation batch while training; a vanilla"
+    " RNN typically stays here (chapter 7), a GRU or LSTM learns the task in a few hundred batches",
+)
 NOT_ACCURATE_ENOUGH = Mistake(
     "accuracy below the requirement",
     "your model has learned part of the task: train for more batches (measure accuracy on your own "
-    "validation batch), or use more units, within the CPU budget")
-ANSWERS_INVERTED = Mistake("answers inverted", "class 1 means that the two marked values add up to more than 0")
+    "validation batch), or use more units, within the CPU budget",
+)
+ANSWERS_INVERTED = Mistake(
+    "answers inverted", "class 1 means that the two marked values add up to more than 0"
+)
 NOT_DETERMINISTIC = Mistake(
     "answers change from call to call",
-    "put the model in evaluation mode (model.eval()) and predict under torch.no_grad(): dropout, or "
-    "anything random, must be off when answering")
+    "put the model in evaluation mode (model.eval()) and predict under torch.no_grad(): dropout, or"
+    " anything random, must be off when answering",
+)
 BATCH_DEPENDENT = Mistake(
     "a sequence's answer depends on the rest of the batch",
-    "each sequence must be answered on its own: no statistics over the batch (batch normalisation in "
-    "training mode, normalising x by its batch mean) in the prediction")
+    "each sequence must be answered on its own: no statistics over the batch (batch normalisation"
+    " in training mode, normalising x by its batch mean) in the prediction",
+)
 OVER_BUDGET = Mistake(
     "training over the CPU budget",
-    f"training may take at most {CPU_BUDGET_SECONDS:g} s of CPU time: fewer batches, fewer units, or "
-    "stop as soon as your validation accuracy passes the requirement (on a CPU, PyTorch's nn.LSTM runs "
-    "a step about twice as fast as nn.GRU)")
+    f"training may take at most {CPU_BUDGET_SECONDS:g} s of CPU time: fewer batches, fewer units,"
+    " or stop as soon as your validation accuracy passes the requirement (on a CPU, PyTorch's"
+    " nn.LSTM runs a step about twice as fast as nn.GRU)",
+)
 
 
 def marked_sign_batch(n, seed):
     """The grader's generator: ``n`` sequences of the marked-sum sign problem from ``seed``.
 
-    The answer to make_batch, so it lives in the reference (``autograder.reference.marked_sign_batch``).
+    The answer to make_batch, so it lives in the reference
+    (``autograder.reference.marked_sign_batch``).
 
     Returns:
         (x, y): x float32 of shape (n, SEQ_STEPS, 2), feature 0 the value, feature 1 the marker;
@@ -121,7 +160,9 @@ def marked_sign_batch(n, seed):
 
 
 def _labels(x):
-    """The rule, applied to any batch in the task's layout: 1 where the marked values add up to > 0."""
+    """The rule, applied to any batch in the task's layout: 1 where the marked values add up to >
+    0.
+    """
     x = np.asarray(x, dtype=np.float64)
     return ((x[..., 0] * x[..., 1]).sum(axis=1) > 0).astype(np.int64)
 
@@ -130,7 +171,10 @@ def _marked_values(x):
     """(first, second): each sequence's marked value in the first and in the second half."""
     half = SEQ_STEPS // 2
     x = np.asarray(x, dtype=np.float64)
-    return ((x[:, :half, 0] * x[:, :half, 1]).sum(axis=1), (x[:, half:, 0] * x[:, half:, 1]).sum(axis=1))
+    return (
+        (x[:, :half, 0] * x[:, :half, 1]).sum(axis=1),
+        (x[:, half:, 0] * x[:, half:, 1]).sum(axis=1),
+    )
 
 
 # --- the generator ---------------------------------------------------------------------------
@@ -140,15 +184,19 @@ _LARGEST_SEED = 2**31 - 1
 
 
 def batch_cases(hidden):
-    """(n, seed) pairs for the generator check. Hidden: a large batch, a batch of two, a batch of one
-    with seed 0 and a batch with the largest int32 seed, the other sizes and seeds drawn from the
-    course secret for the student being graded."""
+    """(n, seed) pairs for the generator check. Hidden: a large batch, a batch of two, a batch of
+    one with seed 0 and a batch with the largest int32 seed, the other sizes and seeds drawn from
+    the course secret for the student being graded.
+    """
     if not hidden:
         return list(_VISIBLE_BATCH_CASES)
     draws = [case_rng(None, True, "marked_sign_batch", index) for index in range(4)]
-    return [(int(draws[0].integers(3000, 5001)), int(draws[0].integers(1, _LARGEST_SEED))),
-            (2, int(draws[1].integers(1, _LARGEST_SEED))), (1, 0),
-            (int(draws[3].integers(300, 901)), _LARGEST_SEED)]
+    return [
+        (int(draws[0].integers(3000, 5001)), int(draws[0].integers(1, _LARGEST_SEED))),
+        (2, int(draws[1].integers(1, _LARGEST_SEED))),
+        (1, 0),
+        (int(draws[3].integers(300, 901)), _LARGEST_SEED),
+    ]
 
 
 def _fail(name, what, case, mistake=None):
@@ -171,47 +219,85 @@ def _checked_batch(name, value, n, case):
             _fail(name, f"{label} should be a numpy array, got {type(array).__name__}", case)
     expected = (n, SEQ_STEPS, FEATURES)
     if x.shape != expected:
-        hint = ("\n  hint: batch first: x[i, t] is step t of sequence i, shape (n, steps, features)"
-                if sorted(x.shape) == sorted(expected) else "")
+        hint = (
+            "\n  hint: batch first: x[i, t] is step t of sequence i, shape (n, steps, features)"
+            if sorted(x.shape) == sorted(expected)
+            else ""
+        )
         raise CheckFailure(f"{name}: x has shape {x.shape}, expected {expected} ({case}){hint}")
     if x.dtype not in (np.float32, np.float64):
-        _fail(name, f"x has dtype {x.dtype}; expected float32 (what PyTorch's layers compute in)", case)
+        _fail(
+            name,
+            f"x has dtype {x.dtype}; expected float32 (what PyTorch's layers compute in)",
+            case,
+        )
     if not np.all(np.isfinite(x)):
         _fail(name, "x contains NaN or inf", case)
     if y.shape != (n,):
-        _fail(name, f"y has shape {y.shape}, expected {(n,)}: one class per sequence", case,
-              LABEL_NOT_A_CLASS if y.size == n else None)
+        _fail(
+            name,
+            f"y has shape {y.shape}, expected {(n,)}: one class per sequence",
+            case,
+            LABEL_NOT_A_CLASS if y.size == n else None,
+        )
     if not np.issubdtype(y.dtype, np.integer) or not np.all(np.isin(y, (0, 1))):
         shown = np.unique(y)[:4]
-        _fail(name, f"y has dtype {y.dtype} and values like {shown.tolist()}; expected the classes 0 and 1 "
-              "as integers", case, LABEL_NOT_A_CLASS)
+        _fail(
+            name,
+            f"y has dtype {y.dtype} and values like {shown.tolist()}; expected the classes 0 and 1 "
+            "as integers",
+            case,
+            LABEL_NOT_A_CLASS,
+        )
     return x.astype(np.float64), y
 
 
 def _check_markers(name, x, case):
     values, markers = x[..., 0], x[..., 1]
     half = SEQ_STEPS // 2
-    if np.all(np.isin(values, (0, 1))) and np.all(values.sum(axis=1) == 2) and not np.all(np.isin(markers, (0, 1))):
-        _fail(name, "feature 0 holds only 0s and 1s, two per sequence, like a marker", case, FEATURES_SWAPPED)
+    if (
+        np.all(np.isin(values, (0, 1)))
+        and np.all(values.sum(axis=1) == 2)
+        and not np.all(np.isin(markers, (0, 1)))
+    ):
+        _fail(
+            name,
+            "feature 0 holds only 0s and 1s, two per sequence, like a marker",
+            case,
+            FEATURES_SWAPPED,
+        )
     if not np.all(np.isin(markers, (0, 1))):
         bad = markers[~np.isin(markers, (0, 1))][0]
         _fail(name, f"the marker feature x[..., 1] holds {bad:.4g}; it must be 0 or 1", case)
     counts = markers.sum(axis=1)
     if np.any(counts != 2):
         row = int(np.argmax(counts != 2))
-        _fail(name, f"sequence {row} has {int(counts[row])} marked steps, expected exactly 2", case,
-              MARKERS_NOT_ONE_PER_HALF)
+        _fail(
+            name,
+            f"sequence {row} has {int(counts[row])} marked steps, expected exactly 2",
+            case,
+            MARKERS_NOT_ONE_PER_HALF,
+        )
     first, second = markers[:, :half].sum(axis=1), markers[:, half:].sum(axis=1)
     if np.any(first != 1) or np.any(second != 1):
         row = int(np.argmax((first != 1) | (second != 1)))
-        _fail(name, f"sequence {row} has {int(first[row])} marker(s) in the first half and {int(second[row])} "
-              "in the second", case, MARKERS_NOT_ONE_PER_HALF)
+        _fail(
+            name,
+            f"sequence {row} has {int(first[row])} marker(s) in the first half and"
+            f" {int(second[row])} in the second",
+            case,
+            MARKERS_NOT_ONE_PER_HALF,
+        )
 
 
 def _check_values(name, x, case):
     values = x[..., 0]
     if values.min() < -1 or values.max() > 1:
-        _fail(name, f"values range from {values.min():.4g} to {values.max():.4g}; expected [-1, 1]", case)
+        _fail(
+            name,
+            f"values range from {values.min():.4g} to {values.max():.4g}; expected [-1, 1]",
+            case,
+        )
     if values.size >= 1000 and values.min() >= 0:
         _fail(name, f"every value lies in [0, {values.max():.3g}]", case, VALUES_FROM_ZERO)
 
@@ -223,16 +309,29 @@ def _check_distribution(name, x, y, case):
         return
     values = x[..., 0]
     negative = float(np.mean(values < 0))
-    if not 0.45 <= negative <= 0.55 or abs(values.mean()) > 0.05 or not 0.55 <= values.std() <= 0.60:
-        _fail(name, f"the values do not look uniform on [-1, 1]: mean {values.mean():.3f} (expected 0), "
-              f"standard deviation {values.std():.3f} (expected 1/sqrt(3) = 0.577)", case)
+    if (
+        not 0.45 <= negative <= 0.55
+        or abs(values.mean()) > 0.05
+        or not 0.55 <= values.std() <= 0.60
+    ):
+        _fail(
+            name,
+            f"the values do not look uniform on [-1, 1]: mean {values.mean():.3f} (expected 0), "
+            f"standard deviation {values.std():.3f} (expected 1/sqrt(3) = 0.577)",
+            case,
+        )
     half = SEQ_STEPS // 2
     steps = np.argmax(x[:, :half, 1], axis=1), half + np.argmax(x[:, half:, 1], axis=1)
     for which, positions in zip(("first", "second"), steps):
         used = len(np.unique(positions))
         if used < half - 2:
-            _fail(name, f"the {which} marker sits on only {used} of the {half} steps of its half in {n} "
-                  "sequences", case, MARKERS_FIXED)
+            _fail(
+                name,
+                f"the {which} marker sits on only {used} of the {half} steps of its half in {n} "
+                "sequences",
+                case,
+                MARKERS_FIXED,
+            )
     ones = float(np.mean(y))
     if not 0.45 <= ones <= 0.55:
         _fail(name, f"{ones:.1%} of the labels are 1; the rule gives about half", case)
@@ -243,9 +342,12 @@ def _check_labels(name, x, y, case):
     if np.array_equal(y, right):
         return
     wrong = int(np.argmax(y != right))
-    first, second = _marked_values(x[wrong:wrong + 1])
-    what = (f"y is wrong for {int(np.sum(y != right))} of {len(y)} sequences; sequence {wrong}: marked values "
-            f"{first[0]:.4f} and {second[0]:.4f}, label {int(y[wrong])}, expected {int(right[wrong])}")
+    first, second = _marked_values(x[wrong : wrong + 1])
+    what = (
+        f"y is wrong for {int(np.sum(y != right))} of {len(y)} sequences; sequence {wrong}: marked"
+        f" values {first[0]:.4f} and {second[0]:.4f}, label {int(y[wrong])}, expected"
+        f" {int(right[wrong])}"
+    )
     mistake = None
     if np.array_equal(y, 1 - right):
         mistake = LABEL_INVERTED
@@ -264,8 +366,9 @@ def check_marked_sign_batch(make_batch, hidden=False):
     """
     name = "make_batch"
     cases = batch_cases(hidden)
+
     def run_one(index, spec):
-        (n, seed) = spec
+        n, seed = spec
         case = f"case {index} of {len(cases)}: n={n}, seed={seed}"
         value = call_student(name, make_batch, (n, seed), case)
         x, y = _checked_batch(name, value, n, case)
@@ -274,16 +377,29 @@ def check_marked_sign_batch(make_batch, hidden=False):
         _check_labels(name, x, y, case)
         _check_distribution(name, x, y, case)
         if n >= 7:
-            again, _ = _checked_batch(name, call_student(name, make_batch, (n, seed), case), n, case)
+            again, _ = _checked_batch(
+                name, call_student(name, make_batch, (n, seed), case), n, case
+            )
             if not np.array_equal(x, again):
-                _fail(name, f"two calls with seed={seed} gave different batches", case, NOT_REPRODUCIBLE)
-            other, _ = _checked_batch(name, call_student(name, make_batch, (n, seed + 1), case), n, case)
+                _fail(
+                    name,
+                    f"two calls with seed={seed} gave different batches",
+                    case,
+                    NOT_REPRODUCIBLE,
+                )
+            other, _ = _checked_batch(
+                name, call_student(name, make_batch, (n, seed + 1), case), n, case
+            )
             if np.array_equal(x, other):
-                _fail(name, f"seed={seed} and seed={seed + 1} gave the same batch", case, SEED_IGNORED)
+                _fail(
+                    name, f"seed={seed} and seed={seed + 1} gave the same batch", case, SEED_IGNORED
+                )
+
     run_cases(name, cases, run_one)
 
 
 # --- the trained model -----------------------------------------------------------------------
+
 
 def _answers(name, value, n, case):
     """Validate answer(x): a numpy array of n classes, 0 or 1 (ints, bools or whole floats)."""
@@ -291,17 +407,34 @@ def _answers(name, value, n, case):
         _fail(name, "returned None", case, None)
     module = type(value).__module__
     if module.startswith(("torch", "tensorflow")):
-        _fail(name, f"returned a {module.split('.')[0]} tensor; return a numpy array (t.numpy())", case)
+        _fail(
+            name,
+            f"returned a {module.split('.')[0]} tensor; return a numpy array (t.numpy())",
+            case,
+        )
     if not isinstance(value, np.ndarray):
-        _fail(name, f"should return a numpy array of shape ({n},), got {type(value).__name__}", case)
+        _fail(
+            name, f"should return a numpy array of shape ({n},), got {type(value).__name__}", case
+        )
     if value.shape != (n,):
-        _fail(name, f"returned shape {value.shape}, expected ({n},): one class per sequence", case,
-              ANSWERS_NOT_CLASSES if value.ndim == 2 and value.shape[0] == n else None)
+        _fail(
+            name,
+            f"returned shape {value.shape}, expected ({n},): one class per sequence",
+            case,
+            ANSWERS_NOT_CLASSES if value.ndim == 2 and value.shape[0] == n else None,
+        )
     if value.dtype == bool:
         value = value.astype(np.int64)
     if not np.issubdtype(value.dtype, np.number) or not np.all(np.isin(value, (0, 1))):
-        shown = np.unique(value)[:3].tolist() if np.issubdtype(value.dtype, np.number) else value.dtype
-        _fail(name, f"returned values like {shown}; expected the classes 0 and 1", case, ANSWERS_NOT_CLASSES)
+        shown = (
+            np.unique(value)[:3].tolist() if np.issubdtype(value.dtype, np.number) else value.dtype
+        )
+        _fail(
+            name,
+            f"returned values like {shown}; expected the classes 0 and 1",
+            case,
+            ANSWERS_NOT_CLASSES,
+        )
     return value.astype(np.int64)
 
 
@@ -335,12 +468,18 @@ def check_marked_sign_model(answer, training_seconds, hidden=False):
     """
     name = "answer"
     if training_seconds is None:
-        raise CheckFailure(f"{name}: no trained model: train_model is not implemented yet, or the training cell "
-                           "above stopped with an error (run it and read its message)")
+        raise CheckFailure(
+            f"{name}: no trained model: train_model is not implemented yet, or the training cell "
+            "above stopped with an error (run it and read its message)"
+        )
     seconds = checked_number(name, "training_seconds", training_seconds, "the training cell")
     if seconds > CPU_BUDGET_SECONDS:
-        _fail(name, f"training took {seconds:.1f} s of CPU time; the budget is {CPU_BUDGET_SECONDS:g} s",
-              "the training cell", OVER_BUDGET)
+        _fail(
+            name,
+            f"training took {seconds:.1f} s of CPU time; the budget is {CPU_BUDGET_SECONDS:g} s",
+            "the training cell",
+            OVER_BUDGET,
+        )
     test = hidden_test() if hidden else VISIBLE_TEST
     label = "hidden test set" if hidden else "visible test set"
     case = f"{label}: {test['n']} sequences of {SEQ_STEPS} steps"
@@ -348,23 +487,48 @@ def check_marked_sign_model(answer, training_seconds, hidden=False):
     answers = _answers(name, call_student(name, answer, (x.copy(),), case), len(y), case)
     accuracy = float(np.mean(answers == y))
     if accuracy < REQUIRED_ACCURACY:
-        _fail(name, f"accuracy {accuracy:.1%}, below the required {REQUIRED_ACCURACY:.0%}", case,
-              _diagnosis(answers, x, y))
+        _fail(
+            name,
+            f"accuracy {accuracy:.1%}, below the required {REQUIRED_ACCURACY:.0%}",
+            case,
+            _diagnosis(answers, x, y),
+        )
     if hidden:
         again = _answers(name, call_student(name, answer, (x.copy(),), case), len(y), case)
         if not np.array_equal(answers, again):
-            _fail(name, f"two calls on the same sequences disagree on {int(np.sum(answers != again))} of them",
-                  case, NOT_DETERMINISTIC)
+            _fail(
+                name,
+                f"two calls on the same sequences disagree on {int(np.sum(answers != again))} of"
+                " them",
+                case,
+                NOT_DETERMINISTIC,
+            )
         for row in range(3):
-            single = _answers(name, call_student(name, answer, (x[row:row + 1].copy(),), case), 1,
-                              f"{label}: sequence {row} alone")
+            single = _answers(
+                name,
+                call_student(name, answer, (x[row : row + 1].copy(),), case),
+                1,
+                f"{label}: sequence {row} alone",
+            )
             if single[0] != answers[row]:
-                _fail(name, f"sequence {row} alone gets {single[0]}, in the batch {answers[row]}",
-                      f"{label}: a batch of one", BATCH_DEPENDENT)
-    print(f"{name}: accuracy {accuracy:.1%} on the {label} of {test['n']} sequences "
-          f"(required {REQUIRED_ACCURACY:.0%}); training took {seconds:.1f} s of CPU "
-          f"(budget {CPU_BUDGET_SECONDS:g} s)")
+                _fail(
+                    name,
+                    f"sequence {row} alone gets {single[0]}, in the batch {answers[row]}",
+                    f"{label}: a batch of one",
+                    BATCH_DEPENDENT,
+                )
+    print(
+        f"{name}: accuracy {accuracy:.1%} on the {label} of {test['n']} sequences "
+        f"(required {REQUIRED_ACCURACY:.0%}); training took {seconds:.1f} s of CPU "
+        f"(budget {CPU_BUDGET_SECONDS:g} s)"
+    )
 
 
-__all__ = ["check_marked_sign_batch", "check_marked_sign_model", "marked_sign_batch", "SEQ_STEPS",
-           "REQUIRED_ACCURACY", "CPU_BUDGET_SECONDS"]
+__all__ = [
+    "check_marked_sign_batch",
+    "check_marked_sign_model",
+    "marked_sign_batch",
+    "SEQ_STEPS",
+    "REQUIRED_ACCURACY",
+    "CPU_BUDGET_SECONDS",
+]

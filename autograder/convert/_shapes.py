@@ -45,7 +45,11 @@ def reorder_gates(array, cell, source, target, axis=-1):
     """
     if cell == "rnn":
         return np.asarray(array, dtype=np.float64)
-    order = {name: framework_gate_order("keras" if name == "reference" else name, cell)
-             for name in (source, target)}
-    blocks = dict(zip(order[source], np.split(np.asarray(array, dtype=np.float64), BLOCKS[cell], axis=axis)))
+    order = {
+        name: framework_gate_order("keras" if name == "reference" else name, cell)
+        for name in (source, target)
+    }
+    blocks = dict(
+        zip(order[source], np.split(np.asarray(array, dtype=np.float64), BLOCKS[cell], axis=axis))
+    )
     return np.concatenate([blocks[gate] for gate in order[target]], axis=axis)

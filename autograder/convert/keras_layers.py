@@ -1,4 +1,5 @@
-"""Reference weights <-> Keras 3 recurrent layers (SimpleRNN, LSTM, GRU, their cells, Bidirectional).
+"""Reference weights <-> Keras 3 recurrent layers (SimpleRNN, LSTM, GRU, their cells,
+Bidirectional).
 
 Layout Keras expects (``layer.get_weights()``):
 
@@ -30,7 +31,9 @@ def _kind(layer):
     name = type(_cell_of(layer)).__name__
     kinds = {"SimpleRNNCell": "rnn", "LSTMCell": "lstm", "GRUCell": "gru"}
     if name not in kinds:
-        raise TypeError(f"expected a Keras SimpleRNN, LSTM or GRU layer or cell, got {type(layer).__name__}")
+        raise TypeError(
+            f"expected a Keras SimpleRNN, LSTM or GRU layer or cell, got {type(layer).__name__}"
+        )
     return kinds[name]
 
 
@@ -53,22 +56,32 @@ def reference_cell_for_keras(layer):
     cell, kind = _cell_of(layer), _kind(layer)
     if kind == "rnn":
         return RNNCell(_activation_name(cell.activation))
-    gate_functions = (_activation_name(cell.activation), _activation_name(cell.recurrent_activation))
+    gate_functions = (
+        _activation_name(cell.activation),
+        _activation_name(cell.recurrent_activation),
+    )
     if gate_functions != ("tanh", "sigmoid"):
-        raise ValueError(f"the reference {kind.upper()} uses tanh and sigmoid, this layer {gate_functions}")
-    return LSTMCell() if kind == "lstm" else GRUCell(reset_after=cell.reset_after, z_convention="keep")
+        raise ValueError(
+            f"the reference {kind.upper()} uses tanh and sigmoid, this layer {gate_functions}"
+        )
+    return (
+        LSTMCell() if kind == "lstm" else GRUCell(reset_after=cell.reset_after, z_convention="keep")
+    )
 
 
 @reference_function
 def from_keras(layer):
-    """Return (W_x, W_h, b) in float64 reference layout from a built SimpleRNN/LSTM/GRU layer or cell.
+    """Return (W_x, W_h, b) in float64 reference layout from a built SimpleRNN/LSTM/GRU layer or
+    cell.
 
     b is (G*units,), or (2, 3*units) for a GRU with reset_after=True; zeros if use_bias=False.
     """
     kind = _kind(layer)
     weights = [np.asarray(w, dtype=np.float64) for w in _cell_of(layer).get_weights()]
     if not weights:
-        raise ValueError("the layer has no weights yet: call it on an input once (or build it) first")
+        raise ValueError(
+            "the layer has no weights yet: call it on an input once (or build it) first"
+        )
     kernel, recurrent = weights[:2]
     bias = weights[2] if len(weights) > 2 else np.zeros(_bias_shape(layer, recurrent.shape[0]))
     return tuple(reorder_gates(w, kind, "keras", "reference") for w in (kernel, recurrent, bias))
@@ -98,7 +111,9 @@ def to_keras(layer, W_x, W_h, b):
 
 @reference_function
 def from_keras_bidirectional(layer):
-    """Return (forward_params, backward_params), each (W_x, W_h, b), from a built Bidirectional layer."""
+    """Return (forward_params, backward_params), each (W_x, W_h, b), from a built Bidirectional
+    layer.
+    """
     return from_keras(layer.forward_layer), from_keras(layer.backward_layer)
 
 
@@ -112,14 +127,24 @@ def to_keras_bidirectional(layer, forward_params, backward_params):
 
 @reference_function
 def params_from_keras(layers):
-    """Weights of a list of stacked layers in ``stacked_forward``'s layout (per layer, per direction)."""
-    return [list(from_keras_bidirectional(layer)) if hasattr(layer, "forward_layer") else [from_keras(layer)]
-            for layer in layers]
+    """Weights of a list of stacked layers in ``stacked_forward``'s layout (per layer, per
+    direction).
+    """
+    return [
+        (
+            list(from_keras_bidirectional(layer))
+            if hasattr(layer, "forward_layer")
+            else [from_keras(layer)]
+        )
+        for layer in layers
+    ]
 
 
 @reference_function
 def params_to_keras(layers, params):
-    """Copy ``stacked_forward``-layout weights into a list of built stacked layers; return the list."""
+    """Copy ``stacked_forward``-layout weights into a list of built stacked layers; return the
+    list.
+    """
     if len(layers) != len(params):
         raise ValueError(f"{len(layers)} Keras layers but weights for {len(params)}")
     for layer, directions in zip(layers, params):
@@ -133,7 +158,9 @@ def params_to_keras(layers, params):
 
 @reference_function
 def to_keras_simple_rnn(layer, W_x, W_h, b):
-    """Copy reference weights W_x (features, units), W_h (units, units), b (units,) into a built SimpleRNN."""
+    """Copy reference weights W_x (features, units), W_h (units, units), b (units,) into a built
+    SimpleRNN.
+    """
     _require_kind(layer, "rnn")
     return to_keras(layer, W_x, W_h, b)
 
@@ -147,7 +174,9 @@ def from_keras_simple_rnn(layer):
 
 @reference_function
 def to_keras_lstm(layer, W_x, W_h, b):
-    """Copy reference LSTM weights (features, 4u), (u, 4u), (4u,) -- gates i, f, c~, o -- into a built LSTM."""
+    """Copy reference LSTM weights (features, 4u), (u, 4u), (4u,) -- gates i, f, c~, o -- into a
+    built LSTM.
+    """
     _require_kind(layer, "lstm")
     return to_keras(layer, W_x, W_h, b)
 
@@ -161,14 +190,18 @@ def from_keras_lstm(layer):
 
 @reference_function
 def to_keras_gru(layer, W_x, W_h, b):
-    """Copy reference GRU weights into a built GRU: b (2, 3u) if ``reset_after`` else (3u,); gates z, r, h~."""
+    """Copy reference GRU weights into a built GRU: b (2, 3u) if ``reset_after`` else (3u,); gates
+    z, r, h~.
+    """
     _require_kind(layer, "gru")
     return to_keras(layer, W_x, W_h, b)
 
 
 @reference_function
 def from_keras_gru(layer):
-    """Return reference (W_x, W_h, b) from a built ``keras.layers.GRU``; b's shape follows ``reset_after``."""
+    """Return reference (W_x, W_h, b) from a built ``keras.layers.GRU``; b's shape follows
+    ``reset_after``.
+    """
     _require_kind(layer, "gru")
     return from_keras(layer)
 

@@ -26,11 +26,16 @@ from ._shapes import reference_sizes, reorder_gates
 def _kind(module):
     import torch.nn as nn
 
-    for kind, classes in (("lstm", (nn.LSTM, nn.LSTMCell)), ("gru", (nn.GRU, nn.GRUCell)),
-                          ("rnn", (nn.RNN, nn.RNNCell))):
+    for kind, classes in (
+        ("lstm", (nn.LSTM, nn.LSTMCell)),
+        ("gru", (nn.GRU, nn.GRUCell)),
+        ("rnn", (nn.RNN, nn.RNNCell)),
+    ):
         if isinstance(module, classes):
             return kind
-    raise TypeError(f"expected a torch.nn RNN, LSTM or GRU module (or *Cell), got {type(module).__name__}")
+    raise TypeError(
+        f"expected a torch.nn RNN, LSTM or GRU module (or *Cell), got {type(module).__name__}"
+    )
 
 
 def _parameter_names(module, layer, direction):
@@ -47,8 +52,10 @@ def _parameter_names(module, layer, direction):
         if not 0 <= layer < module.num_layers:
             raise ValueError(f"layer must lie in 0..{module.num_layers - 1}, got {layer}")
         if direction not in ((0, 1) if module.bidirectional else (0,)):
-            raise ValueError(f"direction {direction} does not exist in this module "
-                             f"(bidirectional={module.bidirectional})")
+            raise ValueError(
+                f"direction {direction} does not exist in this module "
+                f"(bidirectional={module.bidirectional})"
+            )
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
     return [name + suffix for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
 
@@ -127,8 +134,10 @@ def to_torch(module, W_x, W_h, b, layer=0, direction=0):
     values = (to_torch_layout(np.asarray(W_x).T), to_torch_layout(np.asarray(W_h).T)) + biases
     for name, target, value in zip(names, targets, values):
         if tuple(target.shape) != value.shape:
-            raise ValueError(f"module {name} has shape {tuple(target.shape)}; the reference weights "
-                             f"(features={features}, units={units}) need {value.shape}")
+            raise ValueError(
+                f"module {name} has shape {tuple(target.shape)}; the reference weights "
+                f"(features={features}, units={units}) need {value.shape}"
+            )
     with torch.no_grad():
         for target, value in zip(targets, values):
             target.copy_(torch.as_tensor(np.ascontiguousarray(value), dtype=target.dtype))
@@ -137,7 +146,8 @@ def to_torch(module, W_x, W_h, b, layer=0, direction=0):
 
 @reference_function
 def params_from_torch(module):
-    """All weights of a (possibly multi-layer, bidirectional) module, in ``stacked_forward``'s layout.
+    """All weights of a (possibly multi-layer, bidirectional) module, in ``stacked_forward``'s
+    layout.
 
     Returns:
         a list per layer of a list per direction of (W_x, W_h, b).
@@ -152,10 +162,16 @@ def params_from_torch(module):
 
 @reference_function
 def params_to_torch(module, layers):
-    """Copy ``stacked_forward``-layout weights (a list per layer of per-direction tuples) into ``module``."""
+    """Copy ``stacked_forward``-layout weights (a list per layer of per-direction tuples) into
+    ``module``.
+    """
     import torch.nn as nn
 
-    expected = (1, 1) if isinstance(module, nn.RNNCellBase) else (module.num_layers, 2 if module.bidirectional else 1)
+    expected = (
+        (1, 1)
+        if isinstance(module, nn.RNNCellBase)
+        else (module.num_layers, 2 if module.bidirectional else 1)
+    )
     found = (len(layers), len(layers[0]) if layers else 0)
     if found != expected:
         raise ValueError(f"the module has (layers, directions) = {expected}, the weights {found}")
@@ -167,7 +183,8 @@ def params_to_torch(module, layers):
 
 @reference_function
 def to_torch_rnn(module, W_x, W_h, b, layer=0, direction=0):
-    """Copy reference RNN weights W_x (features, units), W_h (units, units), b (units,) into an nn.RNN(Cell).
+    """Copy reference RNN weights W_x (features, units), W_h (units, units), b (units,) into an
+    nn.RNN(Cell).
 
     The whole bias goes into ``bias_ih``; ``bias_hh`` is set to zero so that their sum is b.
     """
@@ -184,7 +201,9 @@ def from_torch_rnn(module, layer=0, direction=0):
 
 @reference_function
 def to_torch_lstm(module, W_x, W_h, b, layer=0, direction=0):
-    """Copy reference LSTM weights W_x (features, 4u), W_h (u, 4u), b (4u,), gates i, f, c~, o, into an nn.LSTM."""
+    """Copy reference LSTM weights W_x (features, 4u), W_h (u, 4u), b (4u,), gates i, f, c~, o, into
+    an nn.LSTM.
+    """
     _require_kind(module, "lstm")
     return to_torch(module, W_x, W_h, b, layer, direction)
 
@@ -198,14 +217,17 @@ def from_torch_lstm(module, layer=0, direction=0):
 
 @reference_function
 def to_torch_gru(module, W_x, W_h, b, layer=0, direction=0):
-    """Copy reference GRU weights W_x (features, 3u), W_h (u, 3u), b (2, 3u), gates z, r, h~, into an nn.GRU(Cell).
+    """Copy reference GRU weights W_x (features, 3u), W_h (u, 3u), b (2, 3u), gates z, r, h~, into
+    an nn.GRU(Cell).
 
     The blocks are reordered to PyTorch's r, z, n; b[0] becomes bias_ih and b[1] bias_hh.
     """
     _require_kind(module, "gru")
     if np.ndim(b) == 1:
-        raise ValueError("PyTorch's GRU resets after the recurrent matmul: it needs the reset_after=True "
-                         "layout, b of shape (2, 3*units), not a single bias (3*units,)")
+        raise ValueError(
+            "PyTorch's GRU resets after the recurrent matmul: it needs the reset_after=True "
+            "layout, b of shape (2, 3*units), not a single bias (3*units,)"
+        )
     return to_torch(module, W_x, W_h, b, layer, direction)
 
 

@@ -82,18 +82,31 @@ def plan_grade_cell(source):
         body = ast.parse(source).body
     except SyntaxError:
         return None
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
         body = body[1:]
     calls = []
     for statement in body:
         call = statement.value if isinstance(statement, ast.Expr) else None
-        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                and call.func.id.startswith("check_")):
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id.startswith("check_")
+        ):
             return None
         args = tuple(_argument(node) for node in call.args)
-        kwargs = tuple(sorted((k.arg, _argument(k.value)) for k in call.keywords if k.arg is not None))
-        if None in args or any(shape is None for _, shape in kwargs) or len(kwargs) != len(call.keywords):
+        kwargs = tuple(
+            sorted((k.arg, _argument(k.value)) for k in call.keywords if k.arg is not None)
+        )
+        if (
+            None in args
+            or any(shape is None for _, shape in kwargs)
+            or len(kwargs) != len(call.keywords)
+        ):
             return None
         calls.append(PlannedCall(call.func.id, args, kwargs))
     return calls or None
@@ -199,17 +212,27 @@ class CheckService:
                 with connection:
                     connection.settimeout(self.call_timeout)
                     self._handle(connection)
-            except Exception as error:  # the kernel went away or sent garbage: nothing is recorded for it
-                self.log.add(f"a check request failed: {type(error).__name__}: {printable(error, 200)}")
+            # the kernel went away or sent garbage: nothing is recorded for it
+            except Exception as error:
+                self.log.add(
+                    f"a check request failed: {type(error).__name__}: {printable(error, 200)}"
+                )
             finally:
                 self._connection = None
 
     def _handle(self, connection):
-        request = wire.receive(connection, function=lambda id_, name: _RemoteFunction(self, connection, id_, name))
+        request = wire.receive(
+            connection, function=lambda id_, name: _RemoteFunction(self, connection, id_, name)
+        )
         name = request.get("name")
         args, kwargs = request.get("args"), request.get("kwargs")
-        if request.get("op") != "check" or not isinstance(name, str) or not isinstance(args, list) \
-                or not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+        if (
+            request.get("op") != "check"
+            or not isinstance(name, str)
+            or not isinstance(args, list)
+            or not isinstance(kwargs, dict)
+            or not all(isinstance(k, str) for k in kwargs)
+        ):
             raise wire.WireError("not a check request")
         with self._lock:
             cell = self._cell
@@ -218,15 +241,31 @@ class CheckService:
                 cell.served.add(index)
         if index is None:
             if cell is not None:
-                self.log.add(f"{cell.grade_id}: {printable(name, 80)} was not expected there (or already ran)")
-            text = f"{printable(name, 80)}: checks run only where the graded cells call them while grading; not run here"
-            wire.send(connection, {"op": "verdict", "passed": False, "skipped": cell is None, "text": text})
+                self.log.add(
+                    f"{cell.grade_id}: {printable(name, 80)} was not expected there (or already"
+                    " ran)"
+                )
+            text = (
+                f"{printable(name, 80)}: checks run only where the graded cells call them while"
+                " grading; not run here"
+            )
+            wire.send(
+                connection,
+                {"op": "verdict", "passed": False, "skipped": cell is None, "text": text},
+            )
             return
         verdict = self._run_check(name, args, kwargs, cell.grade_id)
         self.verdicts.setdefault(cell.grade_id, {})[index] = verdict
         # a failed check with variants lets the cell's later calls run: they may add right variants
-        go_on = not verdict.passed and verdict.variants is not None and len(cell.served) < len(cell.plan)
-        wire.send(connection, {"op": "verdict", "passed": verdict.passed, "text": verdict.text, "go_on": go_on})
+        go_on = (
+            not verdict.passed
+            and verdict.variants is not None
+            and len(cell.served) < len(cell.plan)
+        )
+        wire.send(
+            connection,
+            {"op": "verdict", "passed": verdict.passed, "text": verdict.text, "go_on": go_on},
+        )
 
     def _run_check(self, name, args, kwargs, grade_id=""):
         import autograder.checks as checks
@@ -234,7 +273,8 @@ class CheckService:
         check = getattr(checks, name, None)
         if not callable(check):
             return Verdict(name, False, f"{printable(name, 80)} is not one of the course's checks")
-        for value in [*args, *kwargs.values()]:  # the student's objects passed to the check directly
+        # the student's objects passed to the check directly
+        for value in [*args, *kwargs.values()]:
             problem = _refused_value(value, "the value passed to the check")
             if problem:
                 return Verdict(name, False, f"{name}: {problem}")
@@ -244,7 +284,9 @@ class CheckService:
             with contextlib.redirect_stdout(printed), recording_variants() as variants:
                 check(*args, **kwargs)
         except AssertionError as failure:
-            return Verdict(name, False, str(failure) + self._precision_note(str(failure)), variants or None)
+            return Verdict(
+                name, False, str(failure) + self._precision_note(str(failure)), variants or None
+            )
         except StudentCodeStopped as stop:
             return Verdict(name, False, str(stop))
         except Exception as error:
@@ -257,9 +299,11 @@ class CheckService:
             return ""
         kinds = sorted(self.returned.low_precision)
         digits = min(LOW_PRECISION_DIGITS[kind] for kind in kinds)
-        return (f"\n  note: your function returned {' and '.join(kinds)} numbers, which keep about {digits} "
-                "significant digits; the check compares more digits than that, so compute in float64 "
-                "(e.g. np.asarray(x, dtype=np.float64) or tensor.double())")
+        return (
+            f"\n  note: your function returned {' and '.join(kinds)} numbers, which keep about"
+            f" {digits} significant digits; the check compares more digits than that, so compute in"
+            " float64 (e.g. np.asarray(x, dtype=np.float64) or tensor.double())"
+        )
 
     def _fault(self, name, args, kwargs, error, grade_id):
         """A check that raised something other than a verdict: whose problem is it?
@@ -270,12 +314,18 @@ class CheckService:
         failed before any student value reached it is the course's fault.
         """
         detail = f"{type(error).__name__}: {printable(error, 300)}"
-        student_values = self.returned.calls or any(not callable(v) and not _plain(v)
-                                                    for v in [*args, *kwargs.values()])
-        self.log.add(f"{grade_id}: {name} raised {detail}" + (" on the student's value" if student_values else ""))
+        student_values = self.returned.calls or any(
+            not callable(v) and not _plain(v) for v in [*args, *kwargs.values()]
+        )
+        self.log.add(
+            f"{grade_id}: {name} raised {detail}"
+            + (" on the student's value" if student_values else "")
+        )
         if student_values:
-            return (f"{name} could not use what your code gave it ({detail}); check that your function "
-                    "returns what the task asks for: its type, dtype and shape")
+            return (
+                f"{name} could not use what your code gave it ({detail}); check that your function "
+                "returns what the task asks for: its type, dtype and shape"
+            )
         return f"{name} could not finish ({detail}); please tell your instructor"
 
 
@@ -287,12 +337,20 @@ def _refused_value(value, what, depth=0):
     """Why the grader will not judge ``value`` (complex numbers), or None."""
     if depth > 8:
         return None
-    if isinstance(value, complex) or type(value).__name__ == "complex" and isinstance(value, wire.Opaque):
+    if (
+        isinstance(value, complex)
+        or type(value).__name__ == "complex"
+        and isinstance(value, wire.Opaque)
+    ):
         return f"{what} is a complex number; the task asks for real numbers"
     dtype = getattr(value, "dtype", None)
-    if dtype is not None and (getattr(dtype, "kind", "") == "c" or getattr(value, "is_complex", lambda: False)()):
-        return (f"{what} holds complex numbers ({dtype}); the task asks for real numbers "
-                "(complex values would lose their imaginary part in the comparison)")
+    if dtype is not None and (
+        getattr(dtype, "kind", "") == "c" or getattr(value, "is_complex", lambda: False)()
+    ):
+        return (
+            f"{what} holds complex numbers ({dtype}); the task asks for real numbers "
+            "(complex values would lose their imaginary part in the comparison)"
+        )
     if isinstance(value, (list, tuple)):
         items = value
     elif isinstance(value, dict):
@@ -320,21 +378,34 @@ class _RemoteFunction:
     """Stands for a student's function in the grader: each call runs in the kernel."""
 
     def __init__(self, service, connection, function_id, name):
-        self.service, self.connection, self.function_id, self.__name__ = service, connection, function_id, name
+        self.service, self.connection, self.function_id, self.__name__ = (
+            service,
+            connection,
+            function_id,
+            name,
+        )
 
     def __call__(self, *args, **kwargs):
         name = self.__name__
         try:
-            wire.send(self.connection, {"op": "call", "function": self.function_id, "args": list(args),
-                                        "kwargs": kwargs})
+            wire.send(
+                self.connection,
+                {"op": "call", "function": self.function_id, "args": list(args), "kwargs": kwargs},
+            )
             reply = wire.receive(self.connection)
         except socket.timeout:
-            raise StudentCodeStopped(f"{name} did not return within {self.service.call_timeout:g} s") from None
+            raise StudentCodeStopped(
+                f"{name} did not return within {self.service.call_timeout:g} s"
+            ) from None
         except (EOFError, OSError):
-            raise StudentCodeStopped(f"the kernel stopped while {name} was running "
-                                     "(it exited, was killed, or ran out of memory)") from None
+            raise StudentCodeStopped(
+                f"the kernel stopped while {name} was running "
+                "(it exited, was killed, or ran out of memory)"
+            ) from None
         except wire.WireError as error:
-            raise StudentCodeStopped(f"{name} returned something the grader cannot read: {error}") from None
+            raise StudentCodeStopped(
+                f"{name} returned something the grader cannot read: {error}"
+            ) from None
         if reply.get("op") == "returned":
             value = reply.get("value")
             problem = _refused_value(value, f"the value {name} returned")
@@ -345,7 +416,9 @@ class _RemoteFunction:
             _low_precision(value, returned.low_precision)
             return value
         if reply.get("op") == "raised":
-            raise self._rebuilt(str(reply.get("type"))[:100], printable(reply.get("message"), 2000, newlines=True))
+            raise self._rebuilt(
+                str(reply.get("type"))[:100], printable(reply.get("message"), 2000, newlines=True)
+            )
         raise StudentCodeStopped(f"{name}: the kernel sent an unexpected reply")
 
     def _rebuilt(self, type_name, message):
@@ -354,11 +427,14 @@ class _RemoteFunction:
         if type_name == "KeyboardInterrupt":
             return StudentCodeStopped(f"{name} was stopped: it ran past the time limit")
         if type_name == "SystemExit":
-            return StudentCodeStopped(f"{name} tried to exit the kernel (SystemExit); a graded function "
-                                      "must return its result")
+            return StudentCodeStopped(
+                f"{name} tried to exit the kernel (SystemExit); a graded function "
+                "must return its result"
+            )
         if type_name == "MemoryError":
-            return StudentCodeStopped(f"{name} ran out of memory (the limit is {self.service.memory_mb} MB "
-                                      "per process)")
+            return StudentCodeStopped(
+                f"{name} ran out of memory (the limit is {self.service.memory_mb} MB per process)"
+            )
         if type_name == "ReferenceUsedError":
             from ..reference import ReferenceUsedError
 
@@ -405,8 +481,12 @@ def partial_outputs(verdicts, points):
     None unless every planned call ran, some failed, all of them have variants and the score
     (``partial_score`` over the variants of all the calls) is above zero.
     """
-    if points is None or not verdicts or any(v is None or v.variants is None for v in verdicts) \
-            or all(v.passed for v in verdicts):
+    if (
+        points is None
+        or not verdicts
+        or any(v is None or v.variants is None for v in verdicts)
+        or all(v.passed for v in verdicts)
+    ):
         return None
     variants = {}
     for verdict in verdicts:
@@ -418,10 +498,15 @@ def partial_outputs(verdicts, points):
         return None
     failed = [verdict for verdict in verdicts if not verdict.passed]
     texts = [verdict.text for verdict in verdicts if verdict.passed] + [failed[0].text]
-    texts += [verdict.text.splitlines()[0] for verdict in failed[1:]]  # the first failure says it all
-    texts.append(f"partial credit: {score:g} of {float(points):g} points,{variants_line(variants)[1:]}")
-    return [new_output("stream", name="stdout", text="\n".join(texts) + "\n"),
-            new_output("execute_result", data={"text/plain": f"{score:g}"}, execution_count=None)]
+    # the first failure says it all
+    texts += [verdict.text.splitlines()[0] for verdict in failed[1:]]
+    texts.append(
+        f"partial credit: {score:g} of {float(points):g} points,{variants_line(variants)[1:]}"
+    )
+    return [
+        new_output("stream", name="stdout", text="\n".join(texts) + "\n"),
+        new_output("execute_result", data={"text/plain": f"{score:g}"}, execution_count=None),
+    ]
 
 
 def _not_run_message(check, kernel_outputs, not_run_reason):
@@ -429,9 +514,14 @@ def _not_run_message(check, kernel_outputs, not_run_reason):
         return f"not graded: {not_run_reason}"
     errors = [o for o in kernel_outputs or [] if o.get("output_type") == "error"]
     if errors:
-        return f"{check} did not run: {printable(errors[0].get('ename'), 100)}: {printable(errors[0].get('evalue'), 500)}"
+        return (
+            f"{check} did not run: {printable(errors[0].get('ename'), 100)}:"
+            f" {printable(errors[0].get('evalue'), 500)}"
+        )
     return f"{check} did not run: the notebook's code replaced or bypassed it"
 
 
 def _error(text):
-    return new_output("error", ename="CheckFailure", evalue=text, traceback=[f"CheckFailure: {text}"])
+    return new_output(
+        "error", ename="CheckFailure", evalue=text, traceback=[f"CheckFailure: {text}"]
+    )

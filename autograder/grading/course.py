@@ -32,8 +32,11 @@ class Assignment:
 def find_assignment(name, root=COURSE_ROOT):
     """Resolve ``ps01`` or ``ps01-rnn`` to the assignment folder under ``solutions/``."""
     solutions = Path(root) / "solutions"
-    matches = sorted(p for p in solutions.glob(f"{name}*") if p.is_dir() and
-                     (p.name == name or p.name.startswith(f"{name}-")))
+    matches = sorted(
+        p
+        for p in solutions.glob(f"{name}*")
+        if p.is_dir() and (p.name == name or p.name.startswith(f"{name}-"))
+    )
     if len(matches) != 1:
         known = ", ".join(sorted(p.name for p in solutions.glob("ps*") if p.is_dir())) or "none"
         raise CourseError(f"no single assignment called {name!r} in {solutions} (known: {known})")

@@ -1,4 +1,5 @@
-"""Executing a submission for nbgrader: a sandboxed kernel, time and output limits, trusted verdicts.
+"""Executing a submission for nbgrader: a sandboxed kernel, time and output limits, trusted
+verdicts.
 
 ``GradingExecute`` replaces nbgrader's ``Execute`` preprocessor in autograde. It starts the kernel
 through ``SandboxedKernelManager`` (bubblewrap, ipc sockets), keeps each cell and the whole
@@ -31,7 +32,8 @@ from ..checks._undefined import explained_outputs
 from .checks_service import plan_grade_cell
 from .sandbox import INTERRUPT_GRACE_SECONDS
 
-MAX_KERNEL_MESSAGE_BYTES = 128 << 20  # larger messages end the client's channel: only hostile ones are
+# larger messages end the client's channel: only hostile ones are
+MAX_KERNEL_MESSAGE_BYTES = 128 << 20
 
 
 @dataclass
@@ -44,7 +46,8 @@ class KernelRoom:
     ipc_dir: Path  # writable in the sandbox: the kernel's own sockets
     workdir: Path  # where the kernel starts (a private tmpfs at this path)
     workdir_files: list = field(default_factory=list)  # assignment files copied into it
-    kernel_log: Path = None  # the kernel's stderr (capped by the file size limit and the room's tmpfs)
+    # the kernel's stderr (capped by the file size limit and the room's tmpfs)
+    kernel_log: Path = None
     group: object = None  # sandbox.ResourceGroup the kernel runs in, or None
     output_bytes: int = 1 << 20  # output kept per cell
     notes: list = field(default_factory=list)  # what went wrong, for the grading log
@@ -59,22 +62,36 @@ class SandboxedKernelManager(AsyncKernelManager):
     """
 
     def __init__(self, room, **kwargs):
-        super().__init__(transport="ipc", ip=str(room.ipc_dir / "kernel"),
-                         connection_file=str(room.grader_dir / "kernel.json"), kernel_name="python3", **kwargs)
+        super().__init__(
+            transport="ipc",
+            ip=str(room.ipc_dir / "kernel"),
+            connection_file=str(room.grader_dir / "kernel.json"),
+            kernel_name="python3",
+            **kwargs,
+        )
         self.room = room
 
     @property
     def kernel_spec(self):
-        return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                          name="python3", display_name="Python 3 (grading sandbox)", language="python",
-                          interrupt_mode="message")
+        return KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            name="python3",
+            display_name="Python 3 (grading sandbox)",
+            language="python",
+            interrupt_mode="message",
+        )
 
     def format_kernel_cmd(self, extra_arguments=None):
         room = self.room
-        return room.sandbox.command(super().format_kernel_cmd(extra_arguments), workdir=room.workdir,
-                                    readonly=[room.grader_dir], writable=[room.ipc_dir],
-                                    workdir_files=room.workdir_files, group=room.group,
-                                    env=room.sandbox.kernel_env(room.service.socket_path))
+        return room.sandbox.command(
+            super().format_kernel_cmd(extra_arguments),
+            workdir=room.workdir,
+            readonly=[room.grader_dir],
+            writable=[room.ipc_dir],
+            workdir_files=room.workdir_files,
+            group=room.group,
+            env=room.sandbox.kernel_env(room.service.socket_path),
+        )
 
     def client(self, **kwargs):
         """A client on a zmq context of its own, whose sockets drop any oversized message.
@@ -85,7 +102,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         later cell waits out ``iopub_timeout``; its grade is unaffected (verdicts travel apart).
         """
         self.client_context = zmq.asyncio.Context()
-        self.client_context.setsockopt(zmq.MAXMSGSIZE, max(MAX_KERNEL_MESSAGE_BYTES, 4 * self.room.output_bytes))
+        self.client_context.setsockopt(
+            zmq.MAXMSGSIZE, max(MAX_KERNEL_MESSAGE_BYTES, 4 * self.room.output_bytes)
+        )
         return super().client(context=self.client_context, **kwargs)
 
     def write_connection_file(self, **kwargs):
@@ -150,7 +169,9 @@ class GradingExecute(Execute):
         if cell.cell_type != "code":
             return cell, resources
         if self.stopped is None and time.monotonic() >= self.deadline:
-            self._stop(f"the notebook's time limit of {self.limits.notebook_timeout:g} s was reached")
+            self._stop(
+                f"the notebook's time limit of {self.limits.notebook_timeout:g} s was reached"
+            )
         if self.stopped is not None:
             cell.outputs = []
             self.not_run[index] = self.stopped
@@ -161,11 +182,16 @@ class GradingExecute(Execute):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stop(f"the kernel stopped during cell {index + 1} (it exited, was killed, or ran out of memory)")
+            self._stop(
+                f"the kernel stopped during cell {index + 1} (it exited, was killed, or ran out of"
+                " memory)"
+            )
             cell.outputs.append(_error_output("DeadKernelError", self.stopped))
         except Exception as error:  # lost contact with the kernel in some other way
-            self._stop(f"the grader lost contact with the kernel during cell {index + 1} "
-                       f"({type(error).__name__}: {error})")
+            self._stop(
+                f"the grader lost contact with the kernel during cell {index + 1} "
+                f"({type(error).__name__}: {error})"
+            )
             cell.outputs.append(_error_output(type(error).__name__, self.stopped))
         finally:
             self.room.service.end_cell()
@@ -183,18 +209,29 @@ class GradingExecute(Execute):
     async def _async_handle_timeout(self, timeout, cell=None):
         """Interrupt the cell; if it does not stop within a grace period, stop the kernel."""
         whole_notebook = time.monotonic() >= self.deadline - 1
-        limit = (f"the notebook's time limit of {self.limits.notebook_timeout:g} s" if whole_notebook
-                 else f"the time limit of {self.limits.cell_timeout:g} s per cell")
+        limit = (
+            f"the notebook's time limit of {self.limits.notebook_timeout:g} s"
+            if whole_notebook
+            else f"the time limit of {self.limits.cell_timeout:g} s per cell"
+        )
         await ensure_async(self.km.interrupt_kernel())
         if whole_notebook or not await self._replied_within(INTERRUPT_GRACE_SECONDS):
             message = f"this cell ran past {limit} and did not stop when interrupted"
-            self._stop(f"cell {self.cell_number} ran past {limit} and did not stop when interrupted")
+            self._stop(
+                f"cell {self.cell_number} ran past {limit} and did not stop when interrupted"
+            )
             await self._kill_kernel()
         else:
             message = f"this cell ran past {limit} and was interrupted"
             self.room.notes.append(f"cell {self.cell_number} ran past {limit} and was interrupted")
-        return {"content": {"status": "error", "ename": "CellTimeoutError", "evalue": message,
-                            "traceback": [f"CellTimeoutError: {message}"]}}
+        return {
+            "content": {
+                "status": "error",
+                "ename": "CellTimeoutError",
+                "evalue": message,
+                "traceback": [f"CellTimeoutError: {message}"],
+            }
+        }
 
     async def _replied_within(self, seconds):
         """Wait for the interrupted cell's reply (the only request outstanding)."""
@@ -225,12 +262,25 @@ class GradingExecute(Execute):
         when it does not fit."""
         reply, cell = kwargs.get("execute_reply") or {}, kwargs.get("cell")
         content = reply.get("content", {})
-        if content.get("status") == "error" and cell is not None and not any(
-                o.get("output_type") == "error" and o.get("ename") == content.get("ename") for o in cell.outputs):
+        if (
+            content.get("status") == "error"
+            and cell is not None
+            and not any(
+                o.get("output_type") == "error" and o.get("ename") == content.get("ename")
+                for o in cell.outputs
+            )
+        ):
             error = {key: content.get(key) for key in ("ename", "evalue", "traceback")}
-            if not self._within_cap(kwargs.get("cell_index", self.cell_number - 1), _content_size(error), cell.outputs):
+            if not self._within_cap(
+                kwargs.get("cell_index", self.cell_number - 1), _content_size(error), cell.outputs
+            ):
                 ename, evalue = str(content.get("ename"))[:100], str(content.get("evalue"))[:1000]
-                short = {**content, "ename": ename, "evalue": evalue + " [cut]", "traceback": [f"{ename}: {evalue} [cut]"]}
+                short = {
+                    **content,
+                    "ename": ename,
+                    "evalue": evalue + " [cut]",
+                    "traceback": [f"{ename}: {evalue} [cut]"],
+                }
                 kwargs["execute_reply"] = {**reply, "content": short}
         return super().on_cell_executed(**kwargs)
 
@@ -243,12 +293,15 @@ class GradingExecute(Execute):
         """
         places = sum(len(indices) for indices in self._display_id_map.get(display_id, {}).values())
         index = self.cell_number - 1
-        if places and self._within_cap(index, places * _content_size(msg.get("content", {})), self.nb.cells[index].outputs):
+        if places and self._within_cap(
+            index, places * _content_size(msg.get("content", {})), self.nb.cells[index].outputs
+        ):
             super()._update_display_id(display_id, msg)
 
     def _within_cap(self, cell_index, size, outs):
-        """Count ``size`` bytes of output for a cell and the notebook; False once either cap is passed
-        (output that is cut does not count against the notebook's total)."""
+        """Count ``size`` bytes of output for a cell and the notebook; False once either cap is
+        passed (output that is cut does not count against the notebook's total).
+        """
         used = self.output_bytes.get(cell_index, 0)
         self.output_bytes[cell_index] = used + size
         cap, total_cap = self.limits.output_kb << 10, self.limits.notebook_output_kb << 10
@@ -256,17 +309,24 @@ class GradingExecute(Execute):
         if used + size <= cap and total + size <= total_cap:
             self.total_output_bytes = total + size
             return True
-        if used <= cap:  # the first output cut in this cell: say so in the cell, and once in the log
+        # the first output cut in this cell: say so in the cell, and once in the log
+        if used <= cap:
             whole = used + size <= cap
-            what = (f"the notebook printed more than {self.limits.notebook_output_kb} KB in all" if whole else
-                    f"this cell printed more than {self.limits.output_kb} KB")
+            what = (
+                f"the notebook printed more than {self.limits.notebook_output_kb} KB in all"
+                if whole
+                else f"this cell printed more than {self.limits.output_kb} KB"
+            )
             note = f"\n[output truncated: {what}]\n"
             outs.append(new_output("stream", name="stdout", text=note))
             if not (whole and self.notebook_cut):
-                self.room.notes.append(f"cell {cell_index + 1}: {note.strip()[1:-1]}"
-                                       + ("; later cells' output is cut too" if whole else ""))
+                self.room.notes.append(
+                    f"cell {cell_index + 1}: {note.strip()[1:-1]}"
+                    + ("; later cells' output is cut too" if whole else "")
+                )
             self.notebook_cut = self.notebook_cut or whole
-            self.output_bytes[cell_index] = cap + 1  # later outputs of the cell are cut without another note
+            # later outputs of the cell are cut without another note
+            self.output_bytes[cell_index] = cap + 1
         return False
 
     def handle_comm_msg(self, outs, msg, cell_index):
@@ -281,11 +341,19 @@ class GradingExecute(Execute):
             grade_id = cell.metadata.nbgrader.get("grade_id")
             plan = plan_grade_cell(cell.source)
             if plan is None:
-                self.room.notes.append(f"{grade_id}: judged in the kernel (the cell does more than call checks)")
+                self.room.notes.append(
+                    f"{grade_id}: judged in the kernel (the cell does more than call checks)"
+                )
                 continue
-            kernel_outputs = explained_outputs(cell.get("outputs"), nb.cells[:index])  # why a name is undefined
-            cell.outputs = service.outputs_for(grade_id, plan, kernel_outputs, self.not_run.get(index),
-                                               cell.metadata.nbgrader.get("points"))
+            # why a name is undefined
+            kernel_outputs = explained_outputs(cell.get("outputs"), nb.cells[:index])
+            cell.outputs = service.outputs_for(
+                grade_id,
+                plan,
+                kernel_outputs,
+                self.not_run.get(index),
+                cell.metadata.nbgrader.get("points"),
+            )
 
 
 def _content_size(value, budget=1 << 40):

@@ -24,7 +24,9 @@ class RedactHiddenTests(NbGraderPreprocessor):
                 lines.update(line.strip() for line in region.splitlines() if len(line.strip()) > 3)
         if lines:
             lines.update(("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
-            pattern = re.compile("|".join(re.escape(line) for line in sorted(lines, key=len, reverse=True)))
+            pattern = re.compile(
+                "|".join(re.escape(line) for line in sorted(lines, key=len, reverse=True))
+            )
             for cell in nb.cells:
                 for output in cell.get("outputs", []):
                     _redact(output, pattern)
@@ -42,10 +44,14 @@ def _redact(output, pattern):
         if isinstance(value, str):
             output["data"][key] = pattern.sub(hidden, value)
         elif isinstance(value, list):
-            output["data"][key] = [pattern.sub(hidden, v) if isinstance(v, str) else v for v in value]
+            output["data"][key] = [
+                pattern.sub(hidden, v) if isinstance(v, str) else v for v in value
+            ]
     if output.get("output_type") == "error":
         output["evalue"] = pattern.sub(hidden, str(output.get("evalue", "")))
-        output["traceback"] = [pattern.sub(hidden, str(line)) for line in output.get("traceback", [])]
+        output["traceback"] = [
+            pattern.sub(hidden, str(line)) for line in output.get("traceback", [])
+        ]
 
 
 class HideTestSource(ClearHiddenTests):
@@ -60,30 +66,35 @@ class ShortenErrors(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                output["traceback"] = [f"{output['ename']}: {ANSI_ESCAPE.sub('', output['evalue'])}"]
+                output["traceback"] = [
+                    f"{output['ename']}: {ANSI_ESCAPE.sub('', output['evalue'])}"
+                ]
         return cell, resources
 
 
-# --- The page itself: student content sanitised, math typeset from a local MathJax, no sideways scroll.
+# --- The page itself: student content sanitised, math typeset from a local MathJax, no sideways
+# scroll.
 #
-# A feedback page shows what the student wrote (Markdown and raw cells) and what their code displayed
-# (HTML, Markdown, SVG, JavaScript outputs): content the instructor's browser would otherwise run.
-# nbconvert's ``sanitize_html`` drops JavaScript and widget outputs, encodes SVG as an image, and
-# passes raw cells and HTML outputs through its ``clean_html`` filter, replaced here by nh3 (a
-# binding of the Rust sanitiser ammonia); Markdown is cleaned the same way as it is rendered
-# (``markdown2html``). Every tag, attribute and URL scheme outside the allow-list is removed, so
-# no ``<script>``, no ``on*=`` handler, no ``javascript:`` link survives. The page's
+# A feedback page shows what the student wrote (Markdown and raw cells) and what their code
+# displayed (HTML, Markdown, SVG, JavaScript outputs): content the instructor's browser would
+# otherwise run. nbconvert's ``sanitize_html`` drops JavaScript and widget outputs, encodes SVG as
+# an image, and passes raw cells and HTML outputs through its ``clean_html`` filter, replaced here
+# by nh3 (a binding of the Rust sanitiser ammonia); Markdown is cleaned the same way as it is
+# rendered (``markdown2html``). Every tag, attribute and URL scheme outside the allow-list is
+# removed, so no ``<script>``, no ``on*=`` handler, no ``javascript:`` link survives. The page's
 # Content-Security-Policy then forbids inline scripts altogether, as a second wall.
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# templates/feedback/course-feedback.html.j2 extends nbgrader's feedback/index.html.j2 (found next in the path)
+# templates/feedback/course-feedback.html.j2 extends nbgrader's feedback/index.html.j2 (found next
+# in the path)
 FEEDBACK_TEMPLATE = "course-feedback.html.j2"
 MATHJAX_DIR = "mathjax"  # beside the feedback pages: OUT/feedback/mathjax/
 MATHJAX_FILES = ("tex-svg.js", "ui/safe.js")  # SVG output needs no font files
 MATHJAX_CONFIG = """\
 // MathJax 3 for the feedback pages: the same delimiters as Jupyter; links filtered by ui/safe.
 window.MathJax = {
-  tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']],
+  tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']],
+        displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']],
         processEscapes: true, processEnvironments: true},
   loader: {load: ['ui/safe']},
   svg: {fontCache: 'global'},
@@ -106,8 +117,14 @@ def clean_html(element):
     attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
     attributes["*"] = {"class", "id", "title", "lang"}
     attributes["img"] = attributes.get("img", set()) - {"src"}
-    return nh3.clean(element, attributes=attributes, clean_content_tags={"script", "style"},
-                     url_schemes={"http", "https", "mailto"}, url_relative="deny", id_prefix="student-")
+    return nh3.clean(
+        element,
+        attributes=attributes,
+        clean_content_tags={"script", "style"},
+        url_schemes={"http", "https", "mailto"},
+        url_relative="deny",
+        id_prefix="student-",
+    )
 
 
 def markdown2html(source):
@@ -122,7 +139,9 @@ def configure_feedback_page(config):
     """Make nbgrader's GenerateFeedback render pages with the course's template and sanitiser."""
     from nbgrader import __file__ as nbgrader_file
 
-    nbgrader_templates = Path(nbgrader_file).parent / "server_extensions" / "formgrader" / "templates"
+    nbgrader_templates = (
+        Path(nbgrader_file).parent / "server_extensions" / "formgrader" / "templates"
+    )
     config.HTMLExporter.template_name = "feedback"
     config.HTMLExporter.template_file = FEEDBACK_TEMPLATE
     config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), str(nbgrader_templates)]
@@ -136,8 +155,11 @@ def mathjax_source():
     from importlib import metadata
 
     try:
-        folder = Path(metadata.distribution("sphinx-mathjax-offline").locate_file(
-            "sphinx-mathjax-offline/static/mathjax"))
+        folder = Path(
+            metadata.distribution("sphinx-mathjax-offline").locate_file(
+                "sphinx-mathjax-offline/static/mathjax"
+            )
+        )
     except metadata.PackageNotFoundError:
         return None
     return folder if (folder / MATHJAX_FILES[0]).is_file() else None
@@ -154,6 +176,9 @@ def install_page_assets(feedback_dir):
         return "sphinx-mathjax-offline is not installed: the feedback pages show math as TeX source"
     for name in MATHJAX_FILES:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
-        if not (target / name).exists() or (target / name).stat().st_size != (source / name).stat().st_size:
+        if (
+            not (target / name).exists()
+            or (target / name).stat().st_size != (source / name).stat().st_size
+        ):
             shutil.copyfile(source / name, target / name)
     return None

@@ -1,7 +1,7 @@
 """grades.csv: one row per student, its columns listed in one place (``columns``).
 
-The columns are: student_id, assignment, score, max_score, one per graded cell, problem, flags; with a
-late penalty also raw_score (before the penalty), late_days and late_penalty right after score.
+The columns are: student_id, assignment, score, max_score, one per graded cell, problem, flags; with
+a late penalty also raw_score (before the penalty), late_days and late_penalty right after score.
 Another column is added by passing ``extra`` to ``columns`` / ``write_grades``: a list of
 ``Column(header, value)`` where ``value(row)`` returns the cell text for a ``Row``.
 """
@@ -42,22 +42,32 @@ def final_score(row):
 def columns(cells, *, late=False, extra=()):
     """The sheet's columns, in order. ``cells``: (grade cell id, points); ``late``: whether a late
     penalty applies (adds raw_score, late_days and late_penalty)."""
-    listed = [Column("student_id", lambda row: row.result.student_id),
-              Column("assignment", lambda row: row.assignment),
-              Column("score", lambda row: number(final_score(row)))]
+    listed = [
+        Column("student_id", lambda row: row.result.student_id),
+        Column("assignment", lambda row: row.assignment),
+        Column("score", lambda row: number(final_score(row))),
+    ]
     if late:
-        listed += [Column("raw_score", lambda row: number(row.result.score)),
-                   Column("late_days", lambda row: number(row.late.days) if row.late else "0"),
-                   Column("late_penalty", lambda row: number(row.late.points) if row.late else "0")]
+        listed += [
+            Column("raw_score", lambda row: number(row.result.score)),
+            Column("late_days", lambda row: number(row.late.days) if row.late else "0"),
+            Column("late_penalty", lambda row: number(row.late.points) if row.late else "0"),
+        ]
     listed.append(Column("max_score", lambda row: number(row.max_score)))
-    listed += [Column(cell, lambda row, cell=cell: number(row.result.cells.get(cell, 0.0))) for cell, _ in cells]
+    listed += [
+        Column(cell, lambda row, cell=cell: number(row.result.cells.get(cell, 0.0)))
+        for cell, _ in cells
+    ]
     listed.append(Column("problem", lambda row: row.result.problem))
-    listed.append(Column("flags", lambda row: "; ".join(getattr(row.result, "flags", []))))  # integrity.py
+    # integrity.py
+    listed.append(Column("flags", lambda row: "; ".join(getattr(row.result, "flags", []))))
     return listed + list(extra)
 
 
 def write_grades(path, assignment_name, cells, results, *, late=None, extra=()):
-    """Write grades.csv. ``late``: student id -> lms.LateCharge when a late penalty applies, else None."""
+    """Write grades.csv. ``late``: student id -> lms.LateCharge when a late penalty applies, else
+    None.
+    """
     max_score = sum(points for _, points in cells)
     listed = columns(cells, late=late is not None, extra=extra)
     rows = [[column.header for column in listed]]

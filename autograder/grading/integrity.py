@@ -33,7 +33,9 @@ def _grade_id(cell):
 
 
 def check_names(released_cells):
-    """The names the assignment's locked cells import from ``autograder.checks`` or call as check_*."""
+    """The names the assignment's locked cells import from ``autograder.checks`` or call as
+    check_*.
+    """
     names = set()
     for cell in released_cells:
         if cell.get("cell_type") != "code":
@@ -43,7 +45,9 @@ def check_names(released_cells):
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograder.checks"):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "autograder.checks"
+            ):
                 names.update(alias.asname or alias.name for alias in node.names)
             elif isinstance(node, ast.Name) and node.id.startswith("check_"):
                 names.add(node.id)
@@ -60,12 +64,20 @@ def _bound_names(tree):
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 yield (alias.asname or alias.name).split(".")[0], node.lineno
-        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)) \
-                and node.attr.startswith("check_"):
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.ctx, (ast.Store, ast.Del))
+            and node.attr.startswith("check_")
+        ):
             yield node.attr, node.lineno  # autograder.checks.check_x = ...
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") \
-                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
-                and str(node.args[1].value).startswith("check_"):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and str(node.args[1].value).startswith("check_")
+        ):
             yield str(node.args[1].value), node.lineno
 
 
@@ -76,14 +88,25 @@ def _mentions_reference(tree):
         if isinstance(node, ast.ImportFrom):
             module = node.module or ""
             if module.startswith("autograder.reference") or (
-                    module == "autograder" and any(a.name == "reference" for a in node.names)):
+                module == "autograder" and any(a.name == "reference" for a in node.names)
+            ):
                 lines.append(node.lineno)
-        elif isinstance(node, ast.Import) and any(a.name.startswith("autograder.reference") for a in node.names):
+        elif isinstance(node, ast.Import) and any(
+            a.name.startswith("autograder.reference") for a in node.names
+        ):
             lines.append(node.lineno)
-        elif isinstance(node, ast.Attribute) and node.attr == "reference" and isinstance(node.value, ast.Name) \
-                and node.value.id == "autograder":
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr == "reference"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "autograder"
+        ):
             lines.append(node.lineno)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "autograder.reference" in node.value:
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and "autograder.reference" in node.value
+        ):
             lines.append(node.lineno)
     return sorted(set(lines))
 
@@ -94,7 +117,11 @@ def _framework_names(tree):
         if isinstance(node, ast.Name) and node.id in FRAMEWORKS:
             names.add(node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            modules = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
             names.update(m.split(".")[0] for m in modules if m.split(".")[0] in FRAMEWORKS)
     return sorted(names)
 
@@ -118,13 +145,20 @@ def flag_submission(notebook, released):
             tree = ast.parse(_source(cell))
         except SyntaxError:
             continue  # the run will say so
-        shadowed = sorted({name for name, _ in _bound_names(tree) if name in guarded or name.startswith("check_")})
+        shadowed = sorted(
+            {name for name, _ in _bound_names(tree) if name in guarded or name.startswith("check_")}
+        )
         if shadowed:
-            flags.append(f"redefines the check name{'s' if len(shadowed) > 1 else ''} {', '.join(shadowed)} in {where}")
+            flags.append(
+                f"redefines the check name{'s' if len(shadowed) > 1 else ''} {', '.join(shadowed)}"
+                f" in {where}"
+            )
         if _mentions_reference(tree):
             flags.append(f"uses the reference implementation (autograder.reference) in {where}")
         if grade_id and is_numpy_task(grade_id):
             frameworks = _framework_names(tree)
             if frameworks:
-                flags.append(f"names {', '.join(frameworks)} in the numpy task {grade_id} (cell {grade_id})")
+                flags.append(
+                    f"names {', '.join(frameworks)} in the numpy task {grade_id} (cell {grade_id})"
+                )
     return flags

@@ -46,18 +46,24 @@ def run_check(name, args, kwargs):
     except (KeyError, OSError) as error:
         raise CheckFailure(f"{name}: the grader could not be reached ({error})") from None
     with sock:
-        wire.send(sock, {"op": "check", "name": name, "args": list(args), "kwargs": dict(kwargs)}, functions)
+        wire.send(
+            sock,
+            {"op": "check", "name": name, "args": list(args), "kwargs": dict(kwargs)},
+            functions,
+        )
         while True:
             try:
                 message = wire.receive(sock)
             except (EOFError, OSError, wire.WireError) as error:
                 raise CheckFailure(f"{name}: the grader stopped answering ({error})") from None
             if message.get("op") == "call":
-                with numpy_task(name):  # a numpy task's function may not run nn.RNN & co. here either
+                # a numpy task's function may not run nn.RNN & co. here either
+                with numpy_task(name):
                     _answer(sock, functions, message)
             elif message.get("op") == "verdict":
                 if message.get("passed") or message.get("skipped") or message.get("go_on"):
-                    print(message.get("text", ""))  # go_on: a failure the cell's next checks may add to
+                    # go_on: a failure the cell's next checks may add to
+                    print(message.get("text", ""))
                     return None
                 raise CheckFailure(message.get("text", f"{name} failed")) from None
 
@@ -67,7 +73,8 @@ def _answer(sock, functions, message):
     parent = os.getpid()
     try:
         result = functions[message["function"]](*message["args"], **message["kwargs"])
-    except BaseException as error:  # SystemExit and KeyboardInterrupt too: they are the student's code's
+    # SystemExit and KeyboardInterrupt too: they are the student's code's
+    except BaseException as error:
         _stay_in_parent(parent)
         reply = {"op": "raised", "type": type(error).__name__, "message": _text(error)}
     else:

@@ -21,5 +21,6 @@ def __getattr__(name):
         )
 
     unavailable.__name__ = name
-    unavailable.__wrapped__ = unavailable  # the real reference's guard can be bypassed this way; not here
+    # the real reference's guard can be bypassed this way; not here
+    unavailable.__wrapped__ = unavailable
     return unavailable

@@ -15,14 +15,18 @@ from .results import CSV_NAME, LOG_NAME, MANIFEST_NAME, read_csv, write_atomical
 
 
 def merge(sources, out_dir):
-    """Merge shard outputs (folders, or their grades.csv files) into ``out_dir``. Returns the row count."""
+    """Merge shard outputs (folders, or their grades.csv files) into ``out_dir``. Returns the row
+    count.
+    """
     shards = [_shard(Path(source)) for source in sources]
     if not shards:
         raise CourseError("merge needs at least one shard's output")
     header = shards[0]["header"]
     for shard in shards[1:]:
         if shard["header"] != header:
-            raise CourseError(f"{shard['csv']} has columns {shard['header']}, unlike {shards[0]['csv']}")
+            raise CourseError(
+                f"{shard['csv']} has columns {shard['header']}, unlike {shards[0]['csv']}"
+            )
     _check_manifests([s["manifest"] for s in shards if s["manifest"]], len(shards))
     rows, owner = [], {}
     for shard in shards:
@@ -68,7 +72,9 @@ def _check_manifests(manifests, given):
     for manifest in manifests:
         for key in ("assignment", "fingerprint"):
             if manifest[key] != first[key]:
-                raise CourseError(f"the shards differ in {key}: grade them all with the same course and limits")
+                raise CourseError(
+                    f"the shards differ in {key}: grade them all with the same course and limits"
+                )
     counts = {tuple(m["shard"])[1] if m["shard"] else 1 for m in manifests}
     if len(counts) != 1:
         raise CourseError(f"the shards were cut into different numbers of slices: {sorted(counts)}")
@@ -76,5 +82,7 @@ def _check_manifests(manifests, given):
     present = sorted(tuple(m["shard"])[0] if m["shard"] else 1 for m in manifests)
     if present != list(range(1, count + 1)) or given != count:
         missing = sorted(set(range(1, count + 1)) - set(present))
-        raise CourseError(f"expected shards 1..{count} once each; "
-                          + (f"missing {', '.join(map(str, missing))}" if missing else f"got {present}"))
+        raise CourseError(
+            f"expected shards 1..{count} once each; "
+            + (f"missing {', '.join(map(str, missing))}" if missing else f"got {present}")
+        )

@@ -19,17 +19,38 @@ import sys
 import threading
 
 # The graded functions of the numpy tasks of ps01-ps07 (a check named check_<name> grades <name>).
-NUMPY_TASKS = frozenset({
-    "rnn_cell_forward", "rnn_forward",  # ps01
-    "rnn_backward", "gradient_norms_per_step", "clip_by_global_norm",  # ps02
-    "lstm_cell_forward", "lstm_forward", "lstm_param_count",  # ps03
-    "gru_cell_forward", "gru_forward", "flip_z_convention",  # ps04
-    "make_windows", "final_states",  # ps05
-    "bidirectional_forward", "stacked_forward",  # ps06
-    "marked_sign_batch", "make_batch",  # ps07
-})
+NUMPY_TASKS = frozenset(
+    {
+        "rnn_cell_forward",
+        "rnn_forward",  # ps01
+        "rnn_backward",
+        "gradient_norms_per_step",
+        "clip_by_global_norm",  # ps02
+        "lstm_cell_forward",
+        "lstm_forward",
+        "lstm_param_count",  # ps03
+        "gru_cell_forward",
+        "gru_forward",
+        "flip_z_convention",  # ps04
+        "make_windows",
+        "final_states",  # ps05
+        "bidirectional_forward",
+        "stacked_forward",  # ps06
+        "marked_sign_batch",
+        "make_batch",  # ps07
+    }
+)
 TORCH_LAYERS = ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")
-KERAS_LAYERS = ("SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "Bidirectional")
+KERAS_LAYERS = (
+    "SimpleRNN",
+    "LSTM",
+    "GRU",
+    "SimpleRNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "RNN",
+    "Bidirectional",
+)
 
 
 class FrameworkUsedError(RuntimeError):
@@ -38,7 +59,7 @@ class FrameworkUsedError(RuntimeError):
 
 def is_numpy_task(name):
     name = str(name or "")
-    return (name[len("check_"):] if name.startswith("check_") else name) in NUMPY_TASKS
+    return (name[len("check_") :] if name.startswith("check_") else name) in NUMPY_TASKS
 
 
 # The numpy tasks running now, innermost last. A count, not a patch per block: the grader's service
@@ -58,7 +79,8 @@ def _refusing(layer, method, shown):
         if _running:
             raise FrameworkUsedError(
                 f"the task says 'in numpy', but {_running[-1]} ran {shown}; compute the recurrence "
-                "with numpy arrays yourself (frameworks are for the framework tasks)")
+                "with numpy arrays yourself (frameworks are for the framework tasks)"
+            )
         return original(self, *args, **kwargs)
 
     return guarded
@@ -93,7 +115,7 @@ def numpy_task(name, reraise_as=None):
     if not is_numpy_task(name):
         yield
         return
-    task = name[len("check_"):] if name.startswith("check_") else name
+    task = name[len("check_") :] if name.startswith("check_") else name
     with _lock:
         for layer, method, shown in _targets():
             if (layer, method) not in _guarded:  # wrapped once; the wrapper checks _running

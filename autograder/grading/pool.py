@@ -35,13 +35,16 @@ def run_pool(job, tasks, workers, deadline, on_result, target=worker_main):
     ``deadline``: seconds one submission may take in a worker before the worker is killed;
     ``target(connection, job)``: the worker's main function (tests give a stand-in).
     """
-    context = multiprocessing.get_context("spawn")  # a clean interpreter: no state forked from the caller
+    # a clean interpreter: no state forked from the caller
+    context = multiprocessing.get_context("spawn")
     pending, attempts = deque(tasks), {}
     start = functools.partial(_start, context, job, target)
     slots = [start() for _ in range(min(workers, len(pending)))]
     try:
         while pending or any(slot.task for slot in slots):
-            ready = wait([s.connection for s in slots] + [s.process.sentinel for s in slots], timeout=1)
+            ready = wait(
+                [s.connection for s in slots] + [s.process.sentinel for s in slots], timeout=1
+            )
             for slot in list(slots):
                 if slot.connection in ready and _receive(slot, on_result):
                     _assign(slot, pending)
@@ -91,26 +94,46 @@ def _replace(slot, slots, start, job, pending, attempts, deadline, on_result):
     _stop(slot)
     slots.remove(slot)
     if not slot.ready and slot.task is None:
-        raise CourseError(f"a grading worker stopped while starting (exit code {slot.process.exitcode}); "
-                          f"see {job['worker_log']}")
+        raise CourseError(
+            f"a grading worker stopped while starting (exit code {slot.process.exitcode}); "
+            f"see {job['worker_log']}"
+        )
     task = slot.task
     if task is not None:
         student = task["student_id"]
         attempts[student] = attempts.get(student, 0) + 1
         if overran:
-            on_result(_failed(task, f"grading took longer than {deadline:g} s; the grading process was stopped"))
+            on_result(
+                _failed(
+                    task,
+                    f"grading took longer than {deadline:g} s; the grading process was stopped",
+                )
+            )
         elif attempts[student] < ATTEMPTS:
             pending.appendleft(task)
         else:
-            on_result(_failed(task, f"the grading process stopped while grading this submission "
-                                    f"(exit code {slot.process.exitcode})"))
+            on_result(
+                _failed(
+                    task,
+                    "the grading process stopped while grading this submission "
+                    f"(exit code {slot.process.exitcode})",
+                )
+            )
     if pending:
         slots.append(start())
 
 
 def _failed(task, problem):
-    return {"student_id": task["student_id"], "sha256": task["sha256"], "score": 0.0, "cells": {},
-            "messages": {}, "problem": problem, "notes": [], "seconds": 0.0}
+    return {
+        "student_id": task["student_id"],
+        "sha256": task["sha256"],
+        "score": 0.0,
+        "cells": {},
+        "messages": {},
+        "problem": problem,
+        "notes": [],
+        "seconds": 0.0,
+    }
 
 
 def _stop(slot):

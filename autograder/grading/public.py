@@ -17,7 +17,6 @@ hidden-case generator and the secret.
 
 import ast
 import html
-import io
 import json
 import os
 import re
@@ -42,9 +41,15 @@ def check_solution_markers(root=COURSE_ROOT):
         for cell in json.loads(path.read_text())["cells"]:
             info = cell.get("metadata", {}).get("nbgrader", {})
             source = "".join(cell.get("source", ""))
-            if info.get("solution") and cell.get("cell_type") == "code" and not SOLUTION_REGION.search(source):
-                raise CourseError(f"{path}: solution cell {info.get('grade_id')!r} has no ### BEGIN SOLUTION / "
-                                  "### END SOLUTION markers, so its answer would be released to students")
+            if (
+                info.get("solution")
+                and cell.get("cell_type") == "code"
+                and not SOLUTION_REGION.search(source)
+            ):
+                raise CourseError(
+                    f"{path}: solution cell {info.get('grade_id')!r} has no ### BEGIN SOLUTION / "
+                    "### END SOLUTION markers, so its answer would be released to students"
+                )
 
 
 def build_public(root=COURSE_ROOT, out=None, site=True, log=print, cache=None):
@@ -74,7 +79,9 @@ def build_public(root=COURSE_ROOT, out=None, site=True, log=print, cache=None):
 
 
 def build_site(root, out, log=print, cache=None):
-    """The book in the class edition, reusing the open edition's executed cells when they are cached."""
+    """The book in the class edition, reusing the open edition's executed cells when they are
+    cached.
+    """
     build = out / ".book"
     cache = Path(cache) if cache else root / "_build" / ".jupyter_cache"
     (build / "_build").mkdir(parents=True, exist_ok=True)
@@ -83,14 +90,30 @@ def build_site(root, out, log=print, cache=None):
         link.symlink_to(cache.resolve())  # the cells' outputs do not depend on the edition
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     log("building the class edition of the book")
-    run = subprocess.run([str(jupyter_book), "build", str(root), "--path-output", str(build), "-W", "-n",
-                          "--keep-going"], capture_output=True, text=True, env={**os.environ, "COURSE_EDITION": "class"})
+    run = subprocess.run(
+        [
+            str(jupyter_book),
+            "build",
+            str(root),
+            "--path-output",
+            str(build),
+            "-W",
+            "-n",
+            "--keep-going",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COURSE_EDITION": "class"},
+    )
     if run.returncode:
-        raise CourseError("the class edition of the book did not build:\n" + (run.stdout + run.stderr)[-3000:])
+        raise CourseError(
+            "the class edition of the book did not build:\n" + (run.stdout + run.stderr)[-3000:]
+        )
     shutil.copytree(build / "_build" / "html", out / "site")
 
 
-# --- the scan --------------------------------------------------------------------------------------
+# --- the scan
+# --------------------------------------------------------------------------------------
 
 # A line that only unpacks or renames (``batch, time, _ = x.shape``, ``W_x, W_h, b = params``).
 PLAIN_UNPACKING = re.compile(r"^[\w, ]+ = [\w., ()\[\]]+$")
@@ -105,8 +128,13 @@ def _significant(line):
     ``def f(x):``, ``with torch.no_grad():``), plain unpacking and a few commonplace lines.
     """
     line = line.strip()
-    return (len(line) >= MIN_LINE_CHARS and not line.startswith(("#", "import ", "from ", "@", '"""', "'''"))
-            and not line.endswith(":") and not PLAIN_UNPACKING.match(line) and line not in COMMONPLACE)
+    return (
+        len(line) >= MIN_LINE_CHARS
+        and not line.startswith(("#", "import ", "from ", "@", '"""', "'''"))
+        and not line.endswith(":")
+        and not PLAIN_UNPACKING.match(line)
+        and line not in COMMONPLACE
+    )
 
 
 def _code_lines(path):
@@ -115,11 +143,19 @@ def _code_lines(path):
     docstrings = set()
     for node in ast.walk(ast.parse(text)):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
-    return {line.strip() for number, line in enumerate(text.splitlines(), 1)
-            if number not in docstrings and _significant(line)}
+    return {
+        line.strip()
+        for number, line in enumerate(text.splitlines(), 1)
+        if number not in docstrings and _significant(line)
+    }
 
 
 def answer_key_lines(root=COURSE_ROOT):
@@ -177,8 +213,10 @@ def _texts(path):
                 parts.append("".join(cell.get("source", "")))
                 for output in cell.get("outputs", []):
                     parts.append("".join(output.get("text", "")))
-                    parts.extend("".join(v) if isinstance(v, list) else str(v)
-                                 for v in output.get("data", {}).values())
+                    parts.extend(
+                        "".join(v) if isinstance(v, list) else str(v)
+                        for v in output.get("data", {}).values()
+                    )
             text = "\n".join(parts)
         except ValueError:
             pass
@@ -188,11 +226,15 @@ def _texts(path):
 
 
 def scan(folder, root=COURSE_ROOT, secret=None):
-    """Look for the answer key, the hidden-case generator and the secret in every file under ``folder``."""
+    """Look for the answer key, the hidden-case generator and the secret in every file under
+    ``folder``.
+    """
     needles = answer_key_lines(root)
     secret = secret if secret is not None else require_secret(root)
     report = ScanReport(needles=len(needles))
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and ".book" not in p.parts):
+    for path in sorted(
+        p for p in Path(folder).rglob("*") if p.is_file() and ".book" not in p.parts
+    ):
         report.files += 1
         for name, kind, text in _texts(path):
             report.kinds[kind] = report.kinds.get(kind, 0) + 1

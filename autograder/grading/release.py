@@ -16,10 +16,16 @@ def release(name, root=COURSE_ROOT, exercises_dir=None):
     assignment = find_assignment(name, root)
     target_root = Path(exercises_dir) if exercises_dir else Path(root) / "exercises"
     with tempfile.TemporaryDirectory() as work:
-        config = nbgrader_config(root, source="solutions", release=str(Path(work) / "release"),
-                                 db_path=Path(work) / "gradebook.db")
-        require_success(nbgrader_api(config).generate_assignment(assignment.name, force=True),
-                        f"generate the student copy of {assignment.name}")
+        config = nbgrader_config(
+            root,
+            source="solutions",
+            release=str(Path(work) / "release"),
+            db_path=Path(work) / "gradebook.db",
+        )
+        require_success(
+            nbgrader_api(config).generate_assignment(assignment.name, force=True),
+            f"generate the student copy of {assignment.name}",
+        )
         target = target_root / assignment.name
         if target.exists():
             shutil.rmtree(target)
@@ -28,4 +34,6 @@ def release(name, root=COURSE_ROOT, exercises_dir=None):
 
 
 def release_all(root=COURSE_ROOT):
-    return [release(p.name, root) for p in sorted((Path(root) / "solutions").glob("ps*")) if p.is_dir()]
+    return [
+        release(p.name, root) for p in sorted((Path(root) / "solutions").glob("ps*")) if p.is_dir()
+    ]

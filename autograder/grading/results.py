@@ -2,8 +2,8 @@
 
 ``OUT/.grading/results/<student>.json`` is written the moment a submission is graded. A re-run
 reuses it when the submitted file and everything the grade depends on (the assignment, the
-grading code and its data files, the course secret, the limits) are unchanged, so an interrupted run resumes where it stopped and a
-re-run only regrades what changed.
+grading code and its data files, the course secret, the limits) are unchanged, so an interrupted run
+resumes where it stopped and a re-run only regrades what changed.
 """
 
 import csv
@@ -31,7 +31,8 @@ class Result:
     messages: dict = field(default_factory=dict)  # grade cell id -> what the check said
     problem: str = ""  # why the submission could not be graded at all
     notes: list = field(default_factory=list)  # what went wrong while grading it, for the log
-    flags: list = field(default_factory=list)  # what its code tried (integrity.py), for the CSV and the log
+    # what its code tried (integrity.py), for the CSV and the log
+    flags: list = field(default_factory=list)
     sha256: str = ""  # of the submitted file
     seconds: float = 0.0
     unchanged: bool = False  # reused from an earlier run
@@ -45,7 +46,9 @@ class Result:
 def secret_digest(secret):
     """A digest that changes with the course secret and does not reveal it (the fingerprint is
     written into grading.json and every result file)."""
-    return hashlib.sha256(b"rnn-course secret for the results fingerprint\0" + str(secret).encode()).hexdigest()
+    return hashlib.sha256(
+        b"rnn-course secret for the results fingerprint\0" + str(secret).encode()
+    ).hexdigest()
 
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -63,7 +66,11 @@ def fingerprint(assignment, limits, secret, package=PACKAGE):
     digest.update(b"secret\0" + secret_digest(secret).encode())
     for base in (assignment.source_dir, package):
         for path in sorted(base.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo", ".md"):
+            if (
+                path.is_file()
+                and "__pycache__" not in path.parts
+                and path.suffix not in (".pyc", ".pyo", ".md")
+            ):
                 digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -79,7 +86,10 @@ def printable(value, limit=MAX_NOTE_CHARS, newlines=False):
         text = f"<{type(value).__name__}>"
     extra = len(text) - limit
     text = text[:limit]
-    text = "".join(c if c == "\n" and newlines or unicodedata.category(c)[0] != "C" else _escaped(c) for c in text)
+    text = "".join(
+        c if c == "\n" and newlines or unicodedata.category(c)[0] != "C" else _escaped(c)
+        for c in text
+    )
     if len(text) > limit:
         extra, text = max(extra, 0) + len(text) - limit, text[:limit]
     return text + (f"… ({extra} more characters)" if extra > 0 else "")
@@ -87,7 +97,9 @@ def printable(value, limit=MAX_NOTE_CHARS, newlines=False):
 
 def _escaped(char):
     code = ord(char)
-    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}")
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (
+        f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+    )
 
 
 class BoundedLog:
@@ -114,7 +126,9 @@ class BoundedLog:
         return self
 
     def lines(self):
-        kept = [line + (f" (repeated {n} times)" if n > 1 else "") for line, n in self.counts.items()]
+        kept = [
+            line + (f" (repeated {n} times)" if n > 1 else "") for line, n in self.counts.items()
+        ]
         if self.left_out:
             kept.append(f"... and {self.left_out} more lines like these, left out")
         return kept
@@ -136,7 +150,10 @@ class ResultStore:
             stored = json.loads(path.read_text())
         except (OSError, ValueError):
             return None
-        if stored.get("fingerprint") != self.fingerprint or stored.get("result", {}).get("sha256") != sha256:
+        if (
+            stored.get("fingerprint") != self.fingerprint
+            or stored.get("result", {}).get("sha256") != sha256
+        ):
             return None
         if not (self.out / "feedback" / f"{student_id}.html").exists():
             return None
@@ -145,8 +162,10 @@ class ResultStore:
         return result
 
     def save(self, result):
-        data = {"fingerprint": self.fingerprint, "result": {k: v for k, v in asdict(result).items()
-                                                           if k != "unchanged"}}
+        data = {
+            "fingerprint": self.fingerprint,
+            "result": {k: v for k, v in asdict(result).items() if k != "unchanged"},
+        }
         write_atomically(self.folder / f"{result.student_id}.json", json.dumps(data, indent=1))
 
 

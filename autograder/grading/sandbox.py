@@ -66,11 +66,14 @@ FALLBACK_NICE = 10  # the kernel's CPU priority when no cgroup bounds its share
 
 @dataclass(frozen=True)
 class Limits:
-    """What one submission may use. The defaults suit the course's homework on a laptop or server."""
+    """What one submission may use. The defaults suit the course's homework on a laptop or
+    server.
+    """
 
     cell_timeout: float = CELL_TIMEOUT_SECONDS  # seconds per cell, as for the self-check
     notebook_timeout: float = 600  # seconds for the whole notebook, kernel start included
-    memory_mb: int = 4096  # address space of each process in the sandbox (TensorFlow reserves ~2 GB)
+    # address space of each process in the sandbox (TensorFlow reserves ~2 GB)
+    memory_mb: int = 4096
     processes: int = 128  # processes and threads in the sandbox
     output_kb: int = 1024  # output of one cell kept in the graded notebook
     notebook_output_kb: int = 8192  # output of all cells together
@@ -115,7 +118,7 @@ class Sandbox:
         self.hidden = [Path(p).resolve() for p in hidden]
         self.root = os.getuid() == 0
         self.uid = SANDBOX_UID_BASE + os.getpid() if self.root else os.getuid()
-        self.groups, self.groups_problem = (cgroup_layout() if groups else (None, "switched off"))
+        self.groups, self.groups_problem = cgroup_layout() if groups else (None, "switched off")
         if self.groups:
             _remove_stale_groups(self.groups)
         self.mounts = mounts
@@ -127,7 +130,9 @@ class Sandbox:
             return None
         self._count += 1
         try:
-            return ResourceGroup.create(self.groups, f"autograder-{os.getpid()}-{self._count}", self.limits)
+            return ResourceGroup.create(
+                self.groups, f"autograder-{os.getpid()}-{self._count}", self.limits
+            )
         except OSError as error:
             self.groups, self.groups_problem = None, f"cannot create a cgroup ({error})"
             return None
@@ -149,7 +154,9 @@ class Sandbox:
             os.chown(path, self.uid, self.uid)
         os.chmod(path, mode)
 
-    def command(self, argv, *, workdir, readonly=(), writable=(), workdir_files=(), env=None, group=None):
+    def command(
+        self, argv, *, workdir, readonly=(), writable=(), workdir_files=(), env=None, group=None
+    ):
         """The command that runs ``argv`` in the sandbox, in a fresh tmpfs at ``workdir``.
 
         ``readonly``/``writable``: host folders shown at the same path; ``workdir_files``: files
@@ -159,17 +166,50 @@ class Sandbox:
         limits = self.limits
         disk = str(limits.disk_mb << 20)
         workdir = Path(workdir)
-        readonly = _outermost(p.resolve() for p in [Path(sys.base_prefix), Path(sys.prefix), self.kernel_package,
-                                                    *map(Path, readonly)])
+        readonly = _outermost(
+            p.resolve()
+            for p in [
+                Path(sys.base_prefix),
+                Path(sys.prefix),
+                self.kernel_package,
+                *map(Path, readonly),
+            ]
+        )
         writable = [Path(p).resolve() for p in writable]
-        args = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-net", "--unshare-ipc",
-                "--unshare-uts", "--hostname", "grading"]
+        args = [
+            "bwrap",
+            "--die-with-parent",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--hostname",
+            "grading",
+        ]
         if not self.root:
             args += ["--unshare-user", "--disable-userns"]
         args += _system_binds()
         # /dev is a tmpfs bubblewrap makes without a size: read-only, with a sized /dev/shm in it.
-        args += ["--dev", "/dev", "--perms", "1777", "--size", disk, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
-                 "--proc", "/proc", "--perms", "1777", "--size", disk, "--tmpfs", "/tmp"]
+        args += [
+            "--dev",
+            "/dev",
+            "--perms",
+            "1777",
+            "--size",
+            disk,
+            "--tmpfs",
+            "/dev/shm",
+            "--remount-ro",
+            "/dev",
+            "--proc",
+            "/proc",
+            "--perms",
+            "1777",
+            "--size",
+            disk,
+            "--tmpfs",
+            "/tmp",
+        ]
         args += _parents([*readonly, *writable, workdir])
         for path in readonly:
             args += ["--ro-bind", str(path), str(path)]
@@ -178,19 +218,35 @@ class Sandbox:
         args += ["--perms", "1777", "--size", disk, "--tmpfs", str(workdir)]
         for file in workdir_files:
             args += ["--ro-bind", str(file), str(workdir / Path(file).name)]
-        shown = readonly + [Path(d) for d in SYSTEM_DIRS if Path(d).is_dir() and not Path(d).is_symlink()]
+        shown = readonly + [
+            Path(d) for d in SYSTEM_DIRS if Path(d).is_dir() and not Path(d).is_symlink()
+        ]
         for path in self.hidden:  # e.g. the course package inside a site-packages the sandbox shows
             if path.exists() and any(_inside(path, folder) and path != folder for folder in shown):
                 args += ["--size", "4096", "--tmpfs", str(path), "--remount-ro", str(path)]
-        # The sandbox's root (and the folders made in it for the binds) is a tmpfs without a size that
-        # the kernel's user owns when bubblewrap runs unprivileged: read-only, like everything not sized.
+        # The sandbox's root (and the folders made in it for the binds) is a tmpfs without a size
+        # that the kernel's user owns when bubblewrap runs unprivileged: read-only, like everything
+        # not sized.
         args += ["--remount-ro", "/", "--chdir", str(workdir), "--clearenv"]
         for key, value in (env or {}).items():
             args += ["--setenv", key, str(value)]
-        rlimits = {"RLIMIT_AS": limits.memory_mb << 20, "RLIMIT_NPROC": limits.processes,
-                   "RLIMIT_FSIZE": limits.disk_mb << 20, "RLIMIT_CORE": 0}
+        rlimits = {
+            "RLIMIT_AS": limits.memory_mb << 20,
+            "RLIMIT_NPROC": limits.processes,
+            "RLIMIT_FSIZE": limits.disk_mb << 20,
+            "RLIMIT_CORE": 0,
+        }
         nice = 0 if group is not None else FALLBACK_NICE
-        launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, json.dumps(rlimits), str(self.uid), str(nice)]
+        launcher = [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            _LAUNCHER,
+            json.dumps(rlimits),
+            str(self.uid),
+            str(nice),
+        ]
         prefix = group.enter_command() if group is not None else []
         return prefix + args + ["--", *launcher, *argv]
 
@@ -198,12 +254,21 @@ class Sandbox:
         """The kernel's environment: nothing inherited from the grader."""
         return {
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
-            "PYTHONPATH": str(self.kernel_package), "PYTHONDONTWRITEBYTECODE": "1",
-            "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib", "MPLBACKEND": "Agg",
-            # one thread per library: two cores serve several kernels, and threads count as processes
-            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "TF_CPP_MIN_LOG_LEVEL": "2", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "HOME": "/tmp",
+            "TMPDIR": "/tmp",
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(self.kernel_package),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "IPYTHONDIR": "/tmp/.ipython",
+            "MPLCONFIGDIR": "/tmp/.matplotlib",
+            "MPLBACKEND": "Agg",
+            # one thread per library: two cores serve several kernels, and threads count as
+            # processes
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "AUTOGRADER_GRADER_SOCKET": str(grader_socket),
         }
 
@@ -213,22 +278,32 @@ class Sandbox:
             raise CourseError(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")
         workdir = Path(scratch) / "sandbox-check"
         workdir.mkdir(parents=True, exist_ok=True)
-        probe = ("import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), 1)\n"
-                 "except OSError:\n    print('ok')")
+        probe = (
+            "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), 1)\n"
+            "except OSError:\n    print('ok')"
+        )
         argv = [sys.executable, "-I", "-c", probe]
-        run = subprocess.run(self.command(argv, workdir=workdir, env=self.kernel_env("none")),
-                             capture_output=True, text=True, timeout=60)
+        run = subprocess.run(
+            self.command(argv, workdir=workdir, env=self.kernel_env("none")),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if run.returncode != 0 or run.stdout.strip() != "ok":
             detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise CourseError(f"the grading sandbox does not work here ({detail[0]}); {INSTALL_HINT}, "
-                              "and allow user namespaces if bwrap says 'Operation not permitted'")
+            raise CourseError(
+                f"the grading sandbox does not work here ({detail[0]}); {INSTALL_HINT}, "
+                "and allow user namespaces if bwrap says 'Operation not permitted'"
+            )
 
 
 KERNEL_TRAINING_MODULES = ("__init__.py", "forecasting.py", "negation.py")
 
 
 def build_kernel_package(target):
-    """Write the ``autograder`` package a grading kernel imports: remote checks, refusing reference."""
+    """Write the ``autograder`` package a grading kernel imports: remote checks, refusing
+    reference.
+    """
     here = Path(__file__).resolve().parent
     package = Path(target) / "autograder"
     (package / "checks").mkdir(parents=True, exist_ok=True)
@@ -238,7 +313,8 @@ def build_kernel_package(target):
     shutil.copyfile(here / "wire.py", package / "checks" / "wire.py")
     shutil.copyfile(here / "numpy_only.py", package / "checks" / "numpy_only.py")
     shutil.copyfile(here / "kernel_reference.py", package / "reference" / "__init__.py")
-    # the homework's data generators (numpy only, no answers in them): a notebook trains on their data
+    # the homework's data generators (numpy only, no answers in them): a notebook trains on their
+    # data
     (package / "training").mkdir(exist_ok=True)
     for name in KERNEL_TRAINING_MODULES:
         shutil.copyfile(here.parent / "training" / name, package / "training" / name)
@@ -269,12 +345,17 @@ def _outermost(paths):
 
 
 def _parents(paths):
-    """``--dir`` for each ancestor the sandbox lacks, world-readable (bwrap would make them 0700)."""
+    """``--dir`` for each ancestor the sandbox lacks, world-readable (bwrap would make them
+    0700).
+    """
     args, seen = [], set()
     for path in paths:
         for parent in reversed(Path(path).parents):
-            if parent in seen or parent in (Path("/"), Path("/tmp")) or \
-                    any(_inside(parent, Path(d)) for d in SYSTEM_DIRS):
+            if (
+                parent in seen
+                or parent in (Path("/"), Path("/tmp"))
+                or any(_inside(parent, Path(d)) for d in SYSTEM_DIRS)
+            ):
                 continue
             seen.add(parent)
             args += ["--perms", "0755", "--dir", str(parent)]
@@ -297,7 +378,10 @@ def cgroup_layout():
     cgroup v2 or v1, or ``(None, reason)``."""
     try:
         mounts = [line.split() for line in Path("/proc/self/mountinfo").read_text().splitlines()]
-        own = [line.strip().split(":", 2) for line in Path("/proc/self/cgroup").read_text().splitlines()]
+        own = [
+            line.strip().split(":", 2)
+            for line in Path("/proc/self/cgroup").read_text().splitlines()
+        ]
     except OSError as error:
         return None, f"cgroups cannot be read ({error})"
     for fields in mounts:
@@ -318,12 +402,19 @@ def cgroup_layout():
                     found[controller] = folder
     if set(found) == set(CGROUP_CONTROLLERS):
         return found, ""
-    return None, ("no writable cgroup with the cpu, memory and pids controllers (cgroup v2 delegated to "
-                  "this user, or cgroup v1 as root)")
+    return (
+        None,
+        (
+            "no writable cgroup with the cpu, memory and pids controllers (cgroup v2 delegated to "
+            "this user, or cgroup v1 as root)"
+        ),
+    )
 
 
 def _remove_stale_groups(layout):
-    """Delete the empty groups of grading workers that were killed before they could (their PID is gone)."""
+    """Delete the empty groups of grading workers that were killed before they could (their PID is
+    gone).
+    """
     for folder in layout.values():
         for group in folder.glob("autograder-*-*"):
             pid = group.name.split("-")[1]
@@ -339,10 +430,15 @@ def _v2_usable(folder):
     try:
         enabled = (folder / "cgroup.subtree_control").read_text().split()
         if not set(CGROUP_CONTROLLERS) <= set(enabled):
-            if not set(CGROUP_CONTROLLERS) <= set((folder / "cgroup.controllers").read_text().split()):
+            if not set(CGROUP_CONTROLLERS) <= set(
+                (folder / "cgroup.controllers").read_text().split()
+            ):
                 return False
-            # Only a cgroup without processes of its own (or the root) may enable controllers below it.
-            (folder / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in CGROUP_CONTROLLERS))
+            # Only a cgroup without processes of its own (or the root) may enable controllers below
+            # it.
+            (folder / "cgroup.subtree_control").write_text(
+                " ".join(f"+{c}" for c in CGROUP_CONTROLLERS)
+            )
         return os.access(folder, os.W_OK)
     except OSError:
         return False
@@ -361,20 +457,29 @@ class ResourceGroup:
             folder = layout["v2"] / name
             folder.mkdir()
             group = cls([folder])
-            settings = {"cpu.max": f"{quota} {CPU_PERIOD_US}", "cpu.weight": "100",
-                        "memory.max": str(limits.memory_mb << 20), "memory.swap.max": "0",
-                        "pids.max": str(limits.processes)}
+            settings = {
+                "cpu.max": f"{quota} {CPU_PERIOD_US}",
+                "cpu.weight": "100",
+                "memory.max": str(limits.memory_mb << 20),
+                "memory.swap.max": "0",
+                "pids.max": str(limits.processes),
+            }
         else:
             group = cls([])
             for controller in CGROUP_CONTROLLERS:
                 folder = layout[controller] / name
                 folder.mkdir()
                 group.folders.append(folder)
-            settings = {"cpu.cfs_period_us": str(CPU_PERIOD_US), "cpu.cfs_quota_us": str(quota),
-                        "cpu.shares": "1024", "memory.limit_in_bytes": str(limits.memory_mb << 20),
-                        "memory.memsw.limit_in_bytes": str(limits.memory_mb << 20),
-                        "pids.max": str(limits.processes)}
-        optional = ("memory.swap.max", "memory.memsw.limit_in_bytes")  # absent without swap accounting
+            settings = {
+                "cpu.cfs_period_us": str(CPU_PERIOD_US),
+                "cpu.cfs_quota_us": str(quota),
+                "cpu.shares": "1024",
+                "memory.limit_in_bytes": str(limits.memory_mb << 20),
+                "memory.memsw.limit_in_bytes": str(limits.memory_mb << 20),
+                "pids.max": str(limits.processes),
+            }
+        # absent without swap accounting
+        optional = ("memory.swap.max", "memory.memsw.limit_in_bytes")
         try:
             for key, value in settings.items():
                 files = [f / key for f in group.folders if (f / key).exists()]
@@ -392,9 +497,21 @@ class ResourceGroup:
         return group
 
     def enter_command(self):
-        """A prefix that moves the command into this group, then runs it (all its children follow)."""
-        script = 'for f in "$@"; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; shift; done; shift; exec "$@"'
-        return ["/bin/sh", "-c", script, "sh", *[str(f / "cgroup.procs") for f in self.folders], "--"]
+        """A prefix that moves the command into this group, then runs it (all its children
+        follow).
+        """
+        script = (
+            'for f in "$@"; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; shift; done;'
+            ' shift; exec "$@"'
+        )
+        return [
+            "/bin/sh",
+            "-c",
+            script,
+            "sh",
+            *[str(f / "cgroup.procs") for f in self.folders],
+            "--",
+        ]
 
     def processes(self):
         pids = set()

@@ -30,8 +30,18 @@ from .course import CourseError
 SECRET_ENV = "RNN_COURSE_SECRET"
 SECRET_FILE = ".course-secret"
 # Values a hand-edited secret must not have: anyone could guess them.
-PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "secret", "placeholder", "todo", "xxx",
-                "course-secret", "your-secret-here"}
+PLACEHOLDERS = {
+    "",
+    "changeme",
+    "change-me",
+    "change_me",
+    "secret",
+    "placeholder",
+    "todo",
+    "xxx",
+    "course-secret",
+    "your-secret-here",
+}
 MIN_SECRET_CHARS = 16
 
 
@@ -44,6 +54,7 @@ class HiddenCasesUnavailable(RuntimeError):
 
 
 # --- the secret ------------------------------------------------------------------------------
+
 
 def secret_path(root):
     return Path(root) / SECRET_FILE
@@ -62,7 +73,9 @@ def find_secret(root):
 
 
 def ensure_secret(root, announce=print):
-    """The course secret, creating ``.course-secret`` at ``root`` on first use (and saying where)."""
+    """The course secret, creating ``.course-secret`` at ``root`` on first use (and saying
+    where).
+    """
     value, where = find_secret(root)
     if value is None:
         path = secret_path(root)
@@ -71,8 +84,10 @@ def ensure_secret(root, announce=print):
         with os.fdopen(descriptor, "w") as handle:
             handle.write(value + "\n")
         if announce:
-            announce(f"created the course secret in {path} (git-ignored; keep it: it decides every "
-                     "student's hidden cases, and a new one changes them)")
+            announce(
+                f"created the course secret in {path} (git-ignored; keep it: it decides every "
+                "student's hidden cases, and a new one changes them)"
+            )
         return value
     return require_usable(value, where)
 
@@ -81,23 +96,28 @@ def require_secret(root):
     """The course secret for a build that must not create one silently (``make public``)."""
     value, where = find_secret(root)
     if value is None:
-        raise SecretError(f"no course secret: {where} does not exist and {SECRET_ENV} is not set "
-                          "(run `python -m autograder secret` to create one)")
+        raise SecretError(
+            f"no course secret: {where} does not exist and {SECRET_ENV} is not set "
+            "(run `python -m autograder secret` to create one)"
+        )
     return require_usable(value, where)
 
 
 def require_usable(value, where):
     if value.lower() in PLACEHOLDERS or len(value) < MIN_SECRET_CHARS:
-        raise SecretError(f"the course secret in {where} is a placeholder or too short "
-                          f"(at least {MIN_SECRET_CHARS} characters); replace it with a random one, e.g. "
-                          "`python -c 'import secrets; print(secrets.token_hex(32))'`")
+        raise SecretError(
+            f"the course secret in {where} is a placeholder or too short "
+            f"(at least {MIN_SECRET_CHARS} characters); replace it with a random one, e.g. "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
     return value
 
 
 # --- the source of hidden cases while one notebook is graded ---------------------------------
 
 _lock = threading.Lock()
-_source = None  # (secret, assignment, student); process-wide: the check service runs checks in its own thread
+# (secret, assignment, student); process-wide: the check service runs checks in its own thread
+_source = None
 
 
 @contextlib.contextmanager
@@ -121,14 +141,18 @@ def hidden_seed(label, index):
         source = _source
     if source is None:
         raise HiddenCasesUnavailable(
-            "hidden checks run only in the instructor's grader (python -m autograder grade), which holds "
-            "the course secret; this copy has no secret, so the hidden cases do not exist here")
+            "hidden checks run only in the instructor's grader (python -m autograder grade), which"
+            " holds the course secret; this copy has no secret, so the hidden cases do not exist"
+            " here"
+        )
     digest = hashlib.sha256("\0".join([*source, label, str(index)]).encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
 
 def hidden_specs(label):
-    """The hidden cases' structure for ``label``, each spec followed by a seed drawn from the secret."""
+    """The hidden cases' structure for ``label``, each spec followed by a seed drawn from the
+    secret.
+    """
     specs = []
     for index, spec in enumerate(HIDDEN_SPECS[label]):
         seed = hidden_seed(label, index)
@@ -139,11 +163,19 @@ def hidden_specs(label):
 # The hidden cases' structure (sizes and kinds), without seeds; _cases.py documents each field.
 HIDDEN_SPECS = {
     # (batch, time, features, units, kind): one step, square weights, zero weights, batch 1
-    "rnn_sequence": [(1, 1, 2, 3, "random"), (4, 6, 5, 5, "random"), (2, 4, 3, 2, "zeros"),
-                     (5, 5, 2, 3, "random")],
+    "rnn_sequence": [
+        (1, 1, 2, 3, "random"),
+        (4, 6, 5, 5, "random"),
+        (2, 4, 3, 2, "zeros"),
+        (5, 5, 2, 3, "random"),
+    ],
     # (batch, time, features, units, kind): batch == time and square, a single step, zeros, one unit
-    "gated_sequence": [(4, 4, 5, 5, "random"), (1, 1, 2, 3, "random"), (2, 6, 3, 2, "zeros"),
-                       (3, 2, 1, 1, "random")],
+    "gated_sequence": [
+        (4, 4, 5, 5, "random"),
+        (1, 1, 2, 3, "random"),
+        (2, 6, 3, 2, "zeros"),
+        (3, 2, 1, 1, "random"),
+    ],
     # (scale, max_norm, dominated): far above the limit, far below, one array dominating
     "clipping": [(5.0, 0.5, False), (0.1, 100.0, False), (1.0, 4.0, True), (20.0, 3.0, False)],
     # (convention, size rule): a one-unit layer, a square one, wide and tall ones

@@ -11,11 +11,14 @@ from ..checks._runner import partial_score, variants_in
 from ..checks._undefined import why_not_defined
 from .course import CELL_TIMEOUT_SECONDS, CourseError
 
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # as feedback.py's, which needs nbgrader; the student package has none
+# as feedback.py's, which needs nbgrader; the student package has none
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 # Hidden tests exist only in the instructor's grader (they need the course secret); a self-check
 # of an instructor's notebook runs its visible checks only.
-HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
+HIDDEN_TESTS = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M
+)
 
 
 @dataclass
@@ -48,11 +51,20 @@ def check_notebook(path):
     for cell in graded:
         cell.source = HIDDEN_TESTS.sub("", cell.source)
     with tempfile.TemporaryDirectory() as work:
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, allow_errors=True, kernel_name="python3",
-                                kernel_manager_class=_ipc_kernel_manager(Path(work)),
-                                resources={"metadata": {"path": work}})
+        client = NotebookClient(
+            notebook,
+            timeout=CELL_TIMEOUT_SECONDS,
+            allow_errors=True,
+            kernel_name="python3",
+            kernel_manager_class=_ipc_kernel_manager(Path(work)),
+            resources={"metadata": {"path": work}},
+        )
         client.execute()
-    return [_verdict(cell, notebook.cells[:index]) for index, cell in enumerate(notebook.cells) if cell in graded]
+    return [
+        _verdict(cell, notebook.cells[:index])
+        for index, cell in enumerate(notebook.cells)
+        if cell in graded
+    ]
 
 
 def _ipc_kernel_manager(folder):
@@ -73,20 +85,30 @@ def _ipc_kernel_manager(folder):
     return IpcKernelManager
 
 
-FRAMEWORKS = {"torch": "PyTorch: pip install torch", "keras": "Keras: pip install tensorflow-cpu",
-              "tensorflow": "TensorFlow: pip install tensorflow-cpu"}
+FRAMEWORKS = {
+    "torch": "PyTorch: pip install torch",
+    "keras": "Keras: pip install tensorflow-cpu",
+    "tensorflow": "TensorFlow: pip install tensorflow-cpu",
+}
 
 
 def _missing_frameworks(cells, before):
     """The frameworks that this task's cells (since the previous graded cell) could not import."""
     missing = []
-    for cell in reversed(cells[:cells.index(before)]):
+    for cell in reversed(cells[: cells.index(before)]):
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
             break
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "error" and output.get("ename") == "ModuleNotFoundError":
+            if (
+                output.get("output_type") == "error"
+                and output.get("ename") == "ModuleNotFoundError"
+            ):
                 named = re.search(r"No module named '(\w+)", str(output.get("evalue", "")))
-                if named and named.group(1) in FRAMEWORKS and FRAMEWORKS[named.group(1)] not in missing:
+                if (
+                    named
+                    and named.group(1) in FRAMEWORKS
+                    and FRAMEWORKS[named.group(1)] not in missing
+                ):
                     missing.append(FRAMEWORKS[named.group(1)])
     return missing
 
@@ -96,8 +118,11 @@ def _verdict(cell, earlier_cells=()):
     info = cell.metadata["nbgrader"]
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     points, score = float(info.get("points", 0)), None
-    named = re.search(r"No module named '(\w+)", str(errors[0].get("evalue", ""))) if errors else None
-    if named and named.group(1) in FRAMEWORKS:  # the task's code or its check imports a missing framework
+    named = (
+        re.search(r"No module named '(\w+)", str(errors[0].get("evalue", ""))) if errors else None
+    )
+    # the task's code or its check imports a missing framework
+    if named and named.group(1) in FRAMEWORKS:
         message = f"this task needs {FRAMEWORKS[named.group(1)]}"
     elif errors and missing:  # the task's own cell could not import its framework
         message = f"this task needs {' and '.join(missing)}"
@@ -109,7 +134,9 @@ def _verdict(cell, earlier_cells=()):
         if reason:
             message += f"\n  because {reason}"
     else:
-        message = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+        message = "".join(
+            o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"
+        )
     return TaskVerdict(info["grade_id"], points, not errors, message.strip(), score)
 
 
@@ -123,6 +150,8 @@ def report(verdicts):
             lines.append(f"[PART] {v.grade_id} ({v.score:g}/{v.points:g} points)")
         lines.extend(f"    {line}" for line in v.message.splitlines())
     score = sum(v.score for v in verdicts)
-    lines.append(f"score on the visible checks: {score:g} / {sum(v.points for v in verdicts):g} "
-                 "(grading also runs hidden checks)")
+    lines.append(
+        f"score on the visible checks: {score:g} / {sum(v.points for v in verdicts):g} "
+        "(grading also runs hidden checks)"
+    )
     return "\n".join(lines)

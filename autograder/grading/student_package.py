@@ -1,4 +1,5 @@
-"""The student package: the visible checks, with the reference's answers recorded instead of computed.
+"""The student package: the visible checks, with the reference's answers recorded instead of
+computed.
 
 Students install a wheel that holds the checks but not the answer key. At release time every
 visible check call of every homework's grade cells is run here on the solution notebook's
@@ -15,7 +16,6 @@ This does not depend on how a check is written, only on where it gets its answer
 import ast
 import contextlib
 import copy
-import hashlib
 import importlib
 import json
 import pickle
@@ -35,17 +35,35 @@ from .course import COURSE_ROOT, CourseError
 PACKAGE = Path(__file__).resolve().parents[1]
 RECORDING = "_recorded.pickle"
 ANSWER_PACKAGES = ("autograder.reference", "autograder.convert")
-HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
+HIDDEN_TESTS = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M
+)
 # What the wheel holds, by path inside the package; everything else (the reference, the
 # converters, the grader, the secret module, other helpers' subpackages) stays out.
-ALLOWLIST = ("__init__.py", "__main__.py", "conventions.py", "mistakes.py", "notation.py", "frameworks.py",
-             "checks/*.py", "grading/__init__.py", "grading/course.py", "grading/selfcheck.py",
-             "grading/numpy_only.py",
-             # the homework's data generators (numpy only), which checks and notebooks import
-             "training/__init__.py", "training/forecasting.py", "training/negation.py", "training/charlm.py")
+ALLOWLIST = (
+    "__init__.py",
+    "__main__.py",
+    "conventions.py",
+    "mistakes.py",
+    "notation.py",
+    "frameworks.py",
+    "checks/*.py",
+    "grading/__init__.py",
+    "grading/course.py",
+    "grading/selfcheck.py",
+    "grading/numpy_only.py",
+    # the homework's data generators (numpy only), which checks and notebooks import
+    "training/__init__.py",
+    "training/forecasting.py",
+    "training/negation.py",
+    "training/charlm.py",
+)
 LEFT_OUT = ("checks/_cases_hidden.py",)
-FRAMEWORK_NAMES = {"torch": "PyTorch: pip install torch", "keras": "Keras: pip install tensorflow-cpu",
-                   "tensorflow": "TensorFlow: pip install tensorflow-cpu"}
+FRAMEWORK_NAMES = {
+    "torch": "PyTorch: pip install torch",
+    "keras": "Keras: pip install tensorflow-cpu",
+    "tensorflow": "TensorFlow: pip install tensorflow-cpu",
+}
 
 
 class NotRecorded(RuntimeError):
@@ -84,7 +102,7 @@ def _feed(digest, value):
 
 
 def call_digest(name, args, kwargs):
-    """A digest of a call's function name and exact arguments; TypeError if one cannot be digested."""
+    """A digest of a call's name and exact arguments; TypeError if one cannot be digested."""
     import hashlib
 
     digest = hashlib.sha256(name.encode() + b"\0")
@@ -97,10 +115,16 @@ exec(DIGEST_SOURCE, _namespace)
 call_digest = _namespace["call_digest"]
 
 
-# --- recording -------------------------------------------------------------------------------------
+# --- recording
+# -------------------------------------------------------------------------------------
+
 
 def _replayable(value):
-    if isinstance(value, (np.ndarray, np.generic)) or value is None or isinstance(value, (bool, int, float, str)):
+    if (
+        isinstance(value, (np.ndarray, np.generic))
+        or value is None
+        or isinstance(value, (bool, int, float, str))
+    ):
         return True
     if isinstance(value, (tuple, list)):
         return all(_replayable(v) for v in value)
@@ -135,17 +159,25 @@ class Recorder:
         self._saved = []
 
     def __enter__(self):
-        # Patch the names the checks import where they import them from, then re-import the checks, so
-        # that every reference they hold (default arguments too) is the recording one.
+        # Patch the names the checks import where they import them from, then re-import the checks,
+        # so that every reference they hold (default arguments too) is the recording one.
         for dotted, names in sorted(_stand_in_modules().items()):
             module = importlib.import_module(dotted)
             for attribute in sorted(names):
                 value = getattr(module, attribute, None)
-                if callable(value) and not isinstance(value, type) \
-                        and getattr(value, "__module__", "") != "autograder.reference._guard":
+                if (
+                    callable(value)
+                    and not isinstance(value, type)
+                    and getattr(value, "__module__", "") != "autograder.reference._guard"
+                ):
                     self._saved.append((module, attribute, value))
-                    setattr(module, attribute, self._wrap(f"{dotted.split('.')[0]}.{dotted.split('.')[1]}.{attribute}",
-                                                          value))
+                    setattr(
+                        module,
+                        attribute,
+                        self._wrap(
+                            f"{dotted.split('.')[0]}.{dotted.split('.')[1]}.{attribute}", value
+                        ),
+                    )
         _reload_checks()
         return self
 
@@ -180,14 +212,18 @@ def _reload_checks():
     import autograder.checks as checks
 
     first = ["_report", "_cases", "_outputs"]  # what the others import from
-    names = first + sorted(i.name for i in pkgutil.iter_modules(checks.__path__) if i.name not in first)
+    names = first + sorted(
+        i.name for i in pkgutil.iter_modules(checks.__path__) if i.name not in first
+    )
     for name in names:
         importlib.reload(importlib.import_module(f"autograder.checks.{name}"))
     importlib.reload(checks)
 
 
 def _wrong_at(function, k, counter):
-    """``function``, except that its k-th call (counted in ``counter``) returns a wrong value of the same shape."""
+    """``function``, except that its k-th call (counted in ``counter``) returns a wrong value of the
+    same shape.
+    """
 
     def wrong(*args, **kwargs):
         counter[0] += 1
@@ -227,14 +263,23 @@ def solution_namespace(notebook_path):
     namespace = {"__name__": "__solution__"}
     for cell in notebook["cells"]:
         info = cell.get("metadata", {}).get("nbgrader", {})
-        if cell["cell_type"] != "code" or info.get("grade") or info.get("grade_id") == "colab_install":
+        if (
+            cell["cell_type"] != "code"
+            or info.get("grade")
+            or info.get("grade_id") == "colab_install"
+        ):
             continue
-        source = "\n".join(line for line in _source(cell).splitlines() if not line.lstrip().startswith(("!", "%")))
+        source = "\n".join(
+            line for line in _source(cell).splitlines() if not line.lstrip().startswith(("!", "%"))
+        )
         with contextlib.redirect_stdout(None):
             try:
                 exec(compile(source, f"<{info.get('grade_id')}>", "exec"), namespace)
             except Exception as error:  # a demonstration cell that fails is not a check
-                print(f"  (cell {info.get('grade_id')} raised {type(error).__name__}: {error})", file=sys.stderr)
+                print(
+                    f"  (cell {info.get('grade_id')} raised {type(error).__name__}: {error})",
+                    file=sys.stderr,
+                )
     return namespace
 
 
@@ -251,7 +296,9 @@ def visible_calls(notebook_path):
 
 
 def record_assignment(notebook_path, recorder, max_calls=40):
-    """Run each visible check on the solution and on functions wrong at call 1, 2, ... Returns notes."""
+    """Run each visible check on the solution and on functions wrong at call 1, 2, ... Returns
+    notes.
+    """
     import autograder.checks as checks
 
     namespace = solution_namespace(notebook_path)
@@ -260,8 +307,11 @@ def record_assignment(notebook_path, recorder, max_calls=40):
         check = getattr(checks, call.check)
         args = [namespace[v] if kind == "name" else v for kind, v in call.args]
         kwargs = {key: namespace[v] if kind == "name" else v for key, (kind, v) in call.kwargs}
-        functions = [i for i, a in enumerate(args) if callable(a) and not isinstance(a, type)
-                     and not hasattr(a, "state_dict")]
+        functions = [
+            i
+            for i, a in enumerate(args)
+            if callable(a) and not isinstance(a, type) and not hasattr(a, "state_dict")
+        ]
         runs = 0
         for k in range(0, max_calls + 1):
             counter = [0]
@@ -282,13 +332,15 @@ def record_assignment(notebook_path, recorder, max_calls=40):
             runs += 1
             if k == 0 and passed is not True:
                 notes.append(f"{grade_id}: the solution does not pass {call.check}")
-            if k and counter[0] < k:  # the k-th call never happened: every call has been tried wrong
+            # the k-th call never happened: every call has been tried wrong
+            if k and counter[0] < k:
                 break
         notes.append(f"{grade_id}: {call.check} run {runs} times")
     return notes
 
 
-# --- the stand-ins ---------------------------------------------------------------------------------
+# --- the stand-ins
+# ---------------------------------------------------------------------------------
 
 STAND_IN = '''"""The course's {package} as the student package holds it: recorded answers, not code.
 
@@ -332,8 +384,10 @@ def _replayer(name):
             key = None
         answers = _recorded()
         if key not in answers:
-            raise InstructorOnly(f"this check needs the instructor's grader: {{public}} was asked about inputs "
-                                 "that the student package does not hold (the answer key stays with the instructor)")
+            raise InstructorOnly(
+                f"this check needs the instructor's grader: {{public}} was asked about inputs "
+                "that the student package does not hold (the answer key stays with the "
+                "instructor)")
         return _copy.deepcopy(answers[key])
 
     replay.__name__ = name
@@ -346,7 +400,7 @@ def __getattr__(name):
     return _replayer(name)
 '''
 
-GUARD = '''"""Kept for the checks' imports: in the student package no reference function exists to guard."""
+GUARD = '''"""Kept for the checks' imports: the student package has no reference to guard."""
 
 import contextlib
 
@@ -358,7 +412,7 @@ def student_code_running():
     yield
 '''
 
-FRAMEWORK_HINT = '''
+FRAMEWORK_HINT = """
 
 # The student package: a framework task whose framework is missing says which one to install.
 def _needs_framework(check):
@@ -380,7 +434,7 @@ def _needs_framework(check):
 
 for _name in [n for n in dir() if n.startswith("check_")]:
     globals()[_name] = _needs_framework(globals()[_name])
-'''
+"""
 
 
 def _stand_in_modules():
@@ -403,11 +457,15 @@ def _write_stand_ins(package_dir):
         top = package_dir / parts[0]
         top.mkdir(exist_ok=True)
         if len(parts) == 1:
-            (top / "__init__.py").write_text(STAND_IN.format(package=dotted, digest=DIGEST_SOURCE.strip(),
-                                                             recording=RECORDING))
+            (top / "__init__.py").write_text(
+                STAND_IN.format(package=dotted, digest=DIGEST_SOURCE.strip(), recording=RECORDING)
+            )
         else:
             # a submodule (convert._shapes): replay under the package's name
-            (top / f"{parts[1]}.py").write_text(f'"""Recorded answers, as in the package."""\n\nfrom . import __getattr__  # noqa: F401\n')
+            (top / f"{parts[1]}.py").write_text(
+                '"""Recorded answers, as in the package."""\n\nfrom . import __getattr__  # noqa:'
+                " F401\n"
+            )
     (package_dir / "reference" / "_guard.py").write_text(GUARD)
 
 
@@ -432,8 +490,10 @@ def build_wheel(dist_dir, root=COURSE_ROOT, log=print):
     """
     with tempfile.TemporaryDirectory() as scratch:
         recording = Path(scratch) / RECORDING
-        code = ("import json, sys; from autograder.grading.student_package import record; "
-                f"print(json.dumps(record({str(root)!r}, {str(recording)!r})))")
+        code = (
+            "import json, sys; from autograder.grading.student_package import record; "
+            f"print(json.dumps(record({str(root)!r}, {str(recording)!r})))"
+        )
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         if run.returncode:
             raise CourseError(f"recording the visible checks failed:\n{run.stderr[-3000:]}")
@@ -441,7 +501,10 @@ def build_wheel(dist_dir, root=COURSE_ROOT, log=print):
         with open(recording, "rb") as handle:
             calls = pickle.load(handle)
         wheel = _package(dist_dir, recording)
-    log(f"recorded {len(calls)} reference calls; not replayable: {', '.join(unreplayable) or 'none'}")
+    log(
+        f"recorded {len(calls)} reference calls; not replayable:"
+        f" {', '.join(unreplayable) or 'none'}"
+    )
     return wheel, calls, notes
 
 
@@ -458,15 +521,31 @@ def _package(dist_dir, recording):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
         checks_init = package_dir / "checks" / "__init__.py"
-        checks_init.write_text(checks_init.read_text() + FRAMEWORK_HINT.format(needs=FRAMEWORK_NAMES))
+        checks_init.write_text(
+            checks_init.read_text() + FRAMEWORK_HINT.format(needs=FRAMEWORK_NAMES)
+        )
         _write_stand_ins(package_dir)
         shutil.copyfile(recording, package_dir / "checks" / RECORDING)
         version = _version()
         (project / "pyproject.toml").write_text(PYPROJECT.format(version=version))
         dist_dir = Path(dist_dir)
         dist_dir.mkdir(parents=True, exist_ok=True)
-        run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                              "-w", str(dist_dir), str(project)], capture_output=True, text=True)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--no-build-isolation",
+                "-w",
+                str(dist_dir),
+                str(project),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if run.returncode:
             raise CourseError(f"could not build the student wheel: {run.stderr.strip()[-1000:]}")
     return dist_dir / f"rnn_course_autograder-{version}-py3-none-any.whl"
@@ -478,7 +557,7 @@ def _version():
     return autograder.__version__
 
 
-PYPROJECT = '''[build-system]
+PYPROJECT = """[build-system]
 requires = ["setuptools>=61"]
 build-backend = "setuptools.build_meta"
 
@@ -498,4 +577,4 @@ include = ["autograder*"]
 
 [tool.setuptools.package-data]
 "autograder.checks" = ["{recording}"]
-'''.replace("{recording}", RECORDING)
+""".replace("{recording}", RECORDING)

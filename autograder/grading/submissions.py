@@ -1,4 +1,5 @@
-"""Find the submissions of a class in the layouts instructors have: flat, nbgrader's, or a zip of either.
+"""Find the submissions of a class in the layouts instructors have: flat, nbgrader's, or a zip of
+either.
 
 A file that cannot be a submission is rejected with a reason and the rest of the class is graded;
 only a folder with nothing gradable in it stops the command.
@@ -60,12 +61,16 @@ def find_submissions(path, assignment_name, lms=None):
     nested = [p for p in entries if p.is_dir() and any(p.glob(f"{assignment_name}/*.ipynb"))]
     flat = [p for p in entries if not p.is_dir()]
     if nested and any(p.suffix == ".ipynb" for p in flat):
-        raise CourseError(f"{path} mixes a flat folder of notebooks with nbgrader's submitted/ layout")
+        raise CourseError(
+            f"{path} mixes a flat folder of notebooks with nbgrader's submitted/ layout"
+        )
     found = _nbgrader_layout(entries, assignment_name) if nested else _flat_layout(entries)
     if not found.submissions:
         reasons = "".join(f"\n  {r.path}: {r.reason}" for r in found.rejected)
-        raise CourseError(f"no notebooks in {path}: expected <student_id>.ipynb files or "
-                          f"<student_id>/{assignment_name}/*.ipynb{reasons}")
+        raise CourseError(
+            f"no notebooks in {path}: expected <student_id>.ipynb files or "
+            f"<student_id>/{assignment_name}/*.ipynb{reasons}"
+        )
     return found
 
 
@@ -84,10 +89,16 @@ def opened_submissions(path, assignment_name, lms=None):
 
 
 def _unwrapped(path, assignment_name):
-    """Step into a folder that only wraps another (a zip's top folder, nbgrader's ``submitted/``)."""
+    """Step into a folder that only wraps another (a zip's top folder, nbgrader's
+    ``submitted/``).
+    """
     while True:
         entries = [p for p in path.iterdir() if not JUNK.match(p.name)]
-        if len(entries) != 1 or not entries[0].is_dir() or any(entries[0].glob(f"{assignment_name}/*.ipynb")):
+        if (
+            len(entries) != 1
+            or not entries[0].is_dir()
+            or any(entries[0].glob(f"{assignment_name}/*.ipynb"))
+        ):
             return path
         path = entries[0]
 
@@ -96,12 +107,22 @@ def _flat_layout(entries):
     found = Found()
     for entry in entries:
         if entry.is_dir():
-            found.rejected.append(Rejected(_shown(entry.name) + "/", "a folder in a flat folder of notebooks"))
+            found.rejected.append(
+                Rejected(_shown(entry.name) + "/", "a folder in a flat folder of notebooks")
+            )
         elif entry.suffix != ".ipynb":
-            found.rejected.append(Rejected(_shown(entry.name), f"not a notebook ({_shown(entry.suffix or 'no extension')})"))
+            found.rejected.append(
+                Rejected(
+                    _shown(entry.name), f"not a notebook ({_shown(entry.suffix or 'no extension')})"
+                )
+            )
         elif not STUDENT_ID.fullmatch(entry.stem):
-            found.rejected.append(Rejected(_shown(entry.name), f"'{_shown(entry.stem)}' is not a usable student id "
-                                                               f"({ID_RULE})"))
+            found.rejected.append(
+                Rejected(
+                    _shown(entry.name),
+                    f"'{_shown(entry.stem)}' is not a usable student id ({ID_RULE})",
+                )
+            )
         else:
             found.submissions.append(Submission(entry.stem, entry))
     return found
@@ -112,20 +133,33 @@ def _nbgrader_layout(entries, assignment_name):
     for entry in entries:
         notebooks = sorted(entry.glob(f"{assignment_name}/*.ipynb")) if entry.is_dir() else []
         if not entry.is_dir():
-            found.rejected.append(Rejected(_shown(entry.name), "a file beside the students' folders"))
+            found.rejected.append(
+                Rejected(_shown(entry.name), "a file beside the students' folders")
+            )
         elif not STUDENT_ID.fullmatch(entry.name):
-            found.rejected.append(Rejected(_shown(entry.name) + "/", f"'{_shown(entry.name)}' is not a usable student id "
-                                                                     f"({ID_RULE})"))
+            found.rejected.append(
+                Rejected(
+                    _shown(entry.name) + "/",
+                    f"'{_shown(entry.name)}' is not a usable student id ({ID_RULE})",
+                )
+            )
         elif len(notebooks) != 1:
-            found.rejected.append(Rejected(entry.name + "/", f"student {entry.name} submitted {len(notebooks)} "
-                                                             f"notebooks for {assignment_name}; expected one"))
+            found.rejected.append(
+                Rejected(
+                    entry.name + "/",
+                    f"student {entry.name} submitted {len(notebooks)} "
+                    f"notebooks for {assignment_name}; expected one",
+                )
+            )
         else:
             found.submissions.append(Submission(entry.name, notebooks[0]))
     return found
 
 
 def _extract(archive_path, target):
-    """Extract a zip safely: no paths outside ``target``, no huge members. Returns rejected members."""
+    """Extract a zip safely: no paths outside ``target``, no huge members. Returns rejected
+    members.
+    """
     rejected, total, seen = [], 0, set()
     try:
         archive = zipfile.ZipFile(archive_path)
@@ -135,32 +169,59 @@ def _extract(archive_path, target):
         for member in archive.infolist():
             parts = PurePosixPath(member.filename).parts
             if member.filename.startswith("/") or ".." in parts or "\\" in member.filename:
-                rejected.append(Rejected(_shown(member.filename), "a path outside the archive's folder"))
+                rejected.append(
+                    Rejected(_shown(member.filename), "a path outside the archive's folder")
+                )
                 continue
             if member.is_dir() or any(JUNK.match(part) for part in parts):
                 continue
             if member.file_size > MAX_ZIP_MEMBER_BYTES:
-                rejected.append(Rejected(_shown(member.filename), f"larger than {MAX_ZIP_MEMBER_BYTES >> 20} MB"))
+                rejected.append(
+                    Rejected(
+                        _shown(member.filename), f"larger than {MAX_ZIP_MEMBER_BYTES >> 20} MB"
+                    )
+                )
                 continue
             if parts in seen:
-                rejected.append(Rejected(_shown(member.filename), "appears twice in the archive; the first copy is kept"))
+                rejected.append(
+                    Rejected(
+                        _shown(member.filename),
+                        "appears twice in the archive; the first copy is kept",
+                    )
+                )
                 continue
             seen.add(parts)
             total += member.file_size
             if total > MAX_ZIP_TOTAL_BYTES:
                 raise CourseError(f"{archive_path} holds more than {MAX_ZIP_TOTAL_BYTES >> 30} GB")
             destination = target.joinpath(*parts)
-            if any(p.is_file() for p in destination.parents if target in p.parents) or destination.is_dir():
-                rejected.append(Rejected(_shown(member.filename), "a file and a folder of the same name in the archive"))
+            if (
+                any(p.is_file() for p in destination.parents if target in p.parents)
+                or destination.is_dir()
+            ):
+                rejected.append(
+                    Rejected(
+                        _shown(member.filename),
+                        "a file and a folder of the same name in the archive",
+                    )
+                )
                 continue
             try:
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(member) as source, open(destination, "wb") as sink:
                     _copy_at_most(source, sink, MAX_ZIP_MEMBER_BYTES)
-            except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, RuntimeError) as error:
+            except (
+                zipfile.BadZipFile,
+                ValueError,
+                OSError,
+                NotImplementedError,
+                RuntimeError,
+            ) as error:
                 if destination.is_file():
                     destination.unlink()
-                rejected.append(Rejected(_shown(member.filename), f"could not be extracted ({_shown(error)})"))
+                rejected.append(
+                    Rejected(_shown(member.filename), f"could not be extracted ({_shown(error)})")
+                )
     return rejected
 
 

@@ -34,8 +34,15 @@ MAX_MESSAGE_BYTES = 256 << 20  # generous for the homework's arrays, small enoug
 MAX_DEPTH = 32
 MAX_ITEMS = 100_000
 ARRAY_KINDS = "biufc"  # booleans and numbers; no objects, strings or records
-TORCH_RNN_CONFIG = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
-                    "bidirectional")
+TORCH_RNN_CONFIG = (
+    "input_size",
+    "hidden_size",
+    "num_layers",
+    "bias",
+    "batch_first",
+    "dropout",
+    "bidirectional",
+)
 TORCH_RNN_CLASSES = ("RNN", "LSTM", "GRU")
 TORCH_RNN_GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 # The largest torch RNN the grader rebuilds: far above the homework's, far below a size that
@@ -49,7 +56,9 @@ class WireError(ValueError):
 
 
 class Opaque:
-    """Stands for a value that cannot cross the socket; its class is named after the original type."""
+    """Stands for a value that cannot cross the socket; its class is named after the original
+    type.
+    """
 
 
 def opaque_type(name, module):
@@ -88,34 +97,52 @@ class _Encoder:
             kind = "tuple" if isinstance(value, tuple) else "list"
             return {"kind": kind, "items": [self.value(item, depth + 1) for item in value]}
         if isinstance(value, dict):
-            return {"kind": "dict", "items": [[self.value(k, depth + 1), self.value(v, depth + 1)]
-                                              for k, v in value.items()]}
+            return {
+                "kind": "dict",
+                "items": [
+                    [self.value(k, depth + 1), self.value(v, depth + 1)] for k, v in value.items()
+                ],
+            }
         torch_value = self.torch_value(value)
         if torch_value is not None:
             return torch_value
         if callable(value) and self.functions is not None:
             self.functions.append(value)
-            return {"kind": "function", "id": len(self.functions) - 1, "name": str(getattr(value, "__name__", "?"))}
+            return {
+                "kind": "function",
+                "id": len(self.functions) - 1,
+                "name": str(getattr(value, "__name__", "?")),
+            }
         return {"kind": "opaque", "type": type(value).__name__, "module": type(value).__module__}
 
     def array(self, value):
         scalar = isinstance(value, np.generic)
         array = np.asarray(value)
         if array.dtype.kind not in ARRAY_KINDS:
-            return {"kind": "opaque", "type": type(value).__name__, "module": type(value).__module__}
+            return {
+                "kind": "opaque",
+                "type": type(value).__name__,
+                "module": type(value).__module__,
+            }
         data = array.tobytes()
         self.size += len(data)
         if self.size > MAX_MESSAGE_BYTES:
             raise WireError(f"the value is larger than {MAX_MESSAGE_BYTES >> 20} MB")
         self.buffers.append(data)
-        encoded = {"kind": "ndarray", "dtype": array.dtype.str, "shape": list(array.shape),
-                   "buffer": len(self.buffers) - 1}
+        encoded = {
+            "kind": "ndarray",
+            "dtype": array.dtype.str,
+            "shape": list(array.shape),
+            "buffer": len(self.buffers) - 1,
+        }
         if scalar:
             encoded["scalar"] = True
         return encoded
 
     def torch_value(self, value):
-        """Tensors and RNN modules, recognised without importing torch into a process that lacks it."""
+        """Tensors and RNN modules, recognised without importing torch into a process that lacks
+        it.
+        """
         module = type(value).__module__ or ""
         if not module.startswith("torch"):
             return None
@@ -128,7 +155,10 @@ class _Encoder:
                 return None
             return {"kind": "tensor", "array": self.array(data)}
         if isinstance(value, torch.nn.RNNBase):
-            base = next((name for name in TORCH_RNN_CLASSES if isinstance(value, getattr(torch.nn, name))), None)
+            base = next(
+                (name for name in TORCH_RNN_CLASSES if isinstance(value, getattr(torch.nn, name))),
+                None,
+            )
             if base is None:
                 return None
             config = {key: getattr(value, key) for key in TORCH_RNN_CONFIG}
@@ -136,20 +166,32 @@ class _Encoder:
                 config["nonlinearity"] = value.nonlinearity
             if base == "LSTM":
                 config["proj_size"] = value.proj_size
-            for key, item in config.items():
+            for _key, item in config.items():
                 if type(item) not in (int, float, bool, str):
                     return None  # a property that lies about its type: send the module as opaque
-            state = [[name, self.array(tensor.detach().cpu().numpy())] for name, tensor in value.state_dict().items()]
-            return {"kind": "torch_rnn", "class": base, "config": config, "training": bool(value.training),
-                    "state": state}
+            state = [
+                [name, self.array(tensor.detach().cpu().numpy())]
+                for name, tensor in value.state_dict().items()
+            ]
+            return {
+                "kind": "torch_rnn",
+                "class": base,
+                "config": config,
+                "training": bool(value.training),
+                "state": state,
+            }
         return None
 
 
 def encode(message, functions=None):
-    """Encode a message (a dict of values) into one frame. Callables go into ``functions`` if given."""
+    """Encode a message (a dict of values) into one frame. Callables go into ``functions`` if
+    given.
+    """
     encoder = _Encoder(functions)
-    header = {"message": {str(key): encoder.value(value) for key, value in message.items()},
-              "buffers": [len(b) for b in encoder.buffers]}
+    header = {
+        "message": {str(key): encoder.value(value) for key, value in message.items()},
+        "buffers": [len(b) for b in encoder.buffers],
+    }
     text = json.dumps(header, allow_nan=True).encode()
     if len(text) > MAX_HEADER_BYTES:
         raise WireError("the message header is too large")
@@ -237,19 +279,27 @@ class _Decoder:
         expected = rnn_weight_shapes(name, config)
         shapes = {k: tuple(a.shape) for k, a in arrays.items()}
         if shapes != expected:
-            wrong = sorted(set(shapes) ^ set(expected)) or sorted(k for k in shapes if shapes[k] != expected[k])
-            raise WireError(f"the {name} module's weights do not match its configuration ({', '.join(wrong[:4])})")
+            wrong = sorted(set(shapes) ^ set(expected)) or sorted(
+                k for k in shapes if shapes[k] != expected[k]
+            )
+            raise WireError(
+                f"the {name} module's weights do not match its configuration"
+                f" ({', '.join(wrong[:4])})"
+            )
         dtypes = {a.dtype for a in arrays.values()}
         if len(dtypes) > 1 or any(d.kind != "f" for d in dtypes):
-            raise WireError(f"the {name} module's weights are {', '.join(sorted(map(str, dtypes)))}; "
-                            "a torch RNN's weights are real floating-point numbers of one dtype")
+            raise WireError(
+                f"the {name} module's weights are {', '.join(sorted(map(str, dtypes)))}; "
+                "a torch RNN's weights are real floating-point numbers of one dtype"
+            )
         state = {k: torch.from_numpy(a) for k, a in arrays.items()}
         try:
             module = getattr(torch.nn, name)(**config)
             if state:
                 module.to(next(iter(state.values())).dtype)
             module.load_state_dict(state)
-        except Exception as error:  # torch rejects the sizes or names: the sender's module was unusual
+        # torch rejects the sizes or names: the sender's module was unusual
+        except Exception as error:
             raise WireError(f"the {name} module could not be rebuilt: {str(error)[:300]}") from None
         module.train(bool(value.get("training", True)))
         return module
@@ -259,20 +309,31 @@ def _check_rnn_config(name, config):
     """Types and ranges of a torch RNN's settings, checked before torch sees them."""
     for key in ("input_size", "hidden_size", "num_layers"):
         item = config.get(key)
-        if type(item) is not int or not 1 <= item <= (MAX_RNN_LAYERS if key == "num_layers" else MAX_RNN_SIZE):
+        if type(item) is not int or not 1 <= item <= (
+            MAX_RNN_LAYERS if key == "num_layers" else MAX_RNN_SIZE
+        ):
             limit = MAX_RNN_LAYERS if key == "num_layers" else MAX_RNN_SIZE
-            raise WireError(f"the {name} module's {key} must be an integer from 1 to {limit}, not {_short(item)}")
+            raise WireError(
+                f"the {name} module's {key} must be an integer from 1 to {limit}, not"
+                f" {_short(item)}"
+            )
     for key in ("bias", "batch_first", "bidirectional"):
         if type(config.get(key)) is not bool:
-            raise WireError(f"the {name} module's {key} must be True or False, not {_short(config.get(key))}")
+            raise WireError(
+                f"the {name} module's {key} must be True or False, not {_short(config.get(key))}"
+            )
     dropout = config.get("dropout")
     if type(dropout) not in (int, float) or not 0 <= dropout <= 1:
-        raise WireError(f"the {name} module's dropout must be a number from 0 to 1, not {_short(dropout)}")
+        raise WireError(
+            f"the {name} module's dropout must be a number from 0 to 1, not {_short(dropout)}"
+        )
     if "nonlinearity" in config and config["nonlinearity"] not in ("tanh", "relu"):
         raise WireError(f"the {name} module's nonlinearity must be 'tanh' or 'relu'")
     proj = config.get("proj_size", 0)
     if type(proj) is not int or not 0 <= proj < config["hidden_size"]:
-        raise WireError(f"the {name} module's proj_size must be an integer from 0 to hidden_size - 1")
+        raise WireError(
+            f"the {name} module's proj_size must be an integer from 0 to hidden_size - 1"
+        )
 
 
 def rnn_weight_shapes(name, config):
@@ -335,10 +396,13 @@ def decode(header, buffers, function=None):
     decoder = _Decoder(buffers, function)
     try:
         return {key: decoder.value(value) for key, value in header["message"].items()}
-    except (TypeError, ValueError, OverflowError, MemoryError) as error:  # numpy or torch refusing odd input
+    # numpy or torch refusing odd input
+    except (TypeError, ValueError, OverflowError, MemoryError) as error:
         if isinstance(error, WireError):
             raise
-        raise WireError(f"a value that cannot be rebuilt ({type(error).__name__}: {error})") from None
+        raise WireError(
+            f"a value that cannot be rebuilt ({type(error).__name__}: {error})"
+        ) from None
 
 
 # ----------------------------------------------------------------------------- sockets

@@ -24,7 +24,9 @@ class Cell:
     replaced_activations = ()
 
     def activation_for(self, part, default):
-        """The function applied to ``part`` ("i", "f", "c_tilde", "o", "c", "z", "r", "h_tilde", "h")."""
+        """The function applied to ``part`` ("i", "f", "c_tilde", "o", "c", "z", "r", "h_tilde",
+        "h").
+        """
         for name, replacement in self.replaced_activations:
             if name == part:
                 return PERTURBED_ACTIVATIONS[replacement]
@@ -45,11 +47,16 @@ class Cell:
         b = as_float_array("b", b, np.ndim(b))  # its shape is judged below, with the variant named
         width = self.blocks * units
         gates = f" (gate blocks {', '.join(GATES[self.kind])})" if self.kind in GATES else ""
-        for name, array, expected in (("W_x", W_x, (W_x.shape[0], width)), ("W_h", W_h, (units, width)),
-                                      ("b", b, self.bias_shape(units))):
+        for name, array, expected in (
+            ("W_x", W_x, (W_x.shape[0], width)),
+            ("W_h", W_h, (units, width)),
+            ("b", b, self.bias_shape(units)),
+        ):
             if array.shape != expected:
-                raise ValueError(f"{name} has shape {array.shape}; {self.describe()} with {units} units "
-                                 f"needs {expected}{gates}")
+                raise ValueError(
+                    f"{name} has shape {array.shape}; {self.describe()} with {units} units "
+                    f"needs {expected}{gates}"
+                )
         return W_x, W_h, b
 
     @staticmethod

@@ -46,13 +46,19 @@ def validated_inputs(cell, x, params, initial_state):
     if initial_state is None:
         initial_state = (None,) * len(cell.state_names)
     if len(initial_state) != len(cell.state_names):
-        raise ValueError(f"{cell.kind} needs {len(cell.state_names)} initial state(s) "
-                         f"({', '.join(cell.state_names)}), got {len(initial_state)}")
+        raise ValueError(
+            f"{cell.kind} needs {len(cell.state_names)} initial state(s) "
+            f"({', '.join(cell.state_names)}), got {len(initial_state)}"
+        )
     state = []
     for name, value in zip(cell.state_names, initial_state):
         value = np.zeros((batch, units)) if value is None else as_float_array(f"{name}0", value, 2)
-        require_dims({"batch": [("x", 0, batch), (f"{name}0", 0, value.shape[0])],
-                      "units": [(f"{name}0", 1, value.shape[1]), ("W_h", 0, units)]})
+        require_dims(
+            {
+                "batch": [("x", 0, batch), (f"{name}0", 0, value.shape[0])],
+                "units": [(f"{name}0", 1, value.shape[1]), ("W_h", 0, units)],
+            }
+        )
         state.append(value)
     require_dims({"features": [("x", 2, x.shape[2]), ("W_x", 0, features)]})
     return x, params, tuple(state)
@@ -75,7 +81,9 @@ def unroll(cell, x, params, initial_state, lengths=None):
     return Unrolled(states[0], state, caches, active, states)
 
 
-def backpropagate(cell, params, unrolled, x_shape, d_outputs, d_final=None, truncate=None, record=False):
+def backpropagate(
+    cell, params, unrolled, x_shape, d_outputs, d_final=None, truncate=None, record=False
+):
     """Backpropagation through time over an ``Unrolled`` forward pass.
 
     Args:
@@ -91,12 +99,18 @@ def backpropagate(cell, params, unrolled, x_shape, d_outputs, d_final=None, trun
     """
     time = x_shape[1]
     zero_state = tuple(np.zeros_like(s) for s in unrolled.final)
-    d_final = zero_state if d_final is None else tuple(
-        z if d is None else np.asarray(d, dtype=np.float64) for z, d in zip(zero_state, d_final))
+    d_final = (
+        zero_state
+        if d_final is None
+        else tuple(
+            z if d is None else np.asarray(d, dtype=np.float64) for z, d in zip(zero_state, d_final)
+        )
+    )
     totals = _Totals(x_shape, params)
     if truncate is None:
-        d_initial, recorded = _backward_window(cell, params, unrolled, d_outputs, d_final, time - 1, 0,
-                                               totals, record)
+        d_initial, recorded = _backward_window(
+            cell, params, unrolled, d_outputs, d_final, time - 1, 0, totals, record
+        )
         return (totals.dx, d_initial, totals.d_params) + ((recorded,) if record else ())
     if not unrolled.active.all():
         raise ValueError("truncated BPTT with per-example lengths is not supported")
@@ -108,8 +122,9 @@ def backpropagate(cell, params, unrolled, x_shape, d_outputs, d_final=None, trun
         only_here[:, source] = d_outputs[:, source]
         d_end = d_final if source == time - 1 else zero_state
         first = source - int(truncate) + 1
-        d_reached, _ = _backward_window(cell, params, unrolled, only_here, d_end, source, max(first, 0),
-                                        totals, False)
+        d_reached, _ = _backward_window(
+            cell, params, unrolled, only_here, d_end, source, max(first, 0), totals, False
+        )
         if first <= 0:
             d_initial = tuple(a + b for a, b in zip(d_initial, d_reached))
     return totals.dx, d_initial, totals.d_params
@@ -136,8 +151,9 @@ def _backward_window(cell, params, unrolled, d_outputs, d_state, last, first, to
         d_state = (d_state[0] + d_outputs[:, t] * keep,) + tuple(d_state[1:])
         if record:
             recorded[t] = d_state
-        dx_t, d_previous, d_params = cell.step_backward(params, unrolled.caches[t],
-                                                        tuple(d * keep for d in d_state))
+        dx_t, d_previous, d_params = cell.step_backward(
+            params, unrolled.caches[t], tuple(d * keep for d in d_state)
+        )
         totals.add(t, dx_t, d_params)
         # on padding the state was carried unchanged, so its gradient passes straight through
         d_state = tuple(dp + d * ~keep for dp, d in zip(d_previous, d_state))
@@ -169,30 +185,44 @@ def jacobian_norms(cell, x, params, initial_state, lengths=None, wrt=0, norm="fr
     batch, time, _ = x.shape
     units = initial_state[0].shape[1]
     tiled = np.tile(x, (units, 1, 1))
-    unrolled = unroll(cell, tiled, params, tuple(np.tile(s, (units, 1)) for s in initial_state),
-                      None if lengths is None else np.tile(np.asarray(lengths), units))
+    unrolled = unroll(
+        cell,
+        tiled,
+        params,
+        tuple(np.tile(s, (units, 1)) for s in initial_state),
+        None if lengths is None else np.tile(np.asarray(lengths), units),
+    )
     unit_rows = np.repeat(np.eye(units), batch, axis=0)  # copy j of every example gets e_j
     d_final = (unit_rows,) + (None,) * (len(initial_state) - 1)
-    *_, recorded = backpropagate(cell, params, unrolled, tiled.shape, np.zeros_like(unrolled.outputs),
-                                 d_final, record=True)
+    *_, recorded = backpropagate(
+        cell, params, unrolled, tiled.shape, np.zeros_like(unrolled.outputs), d_final, record=True
+    )
     norms = np.zeros((batch, time))
     for t, d_state in enumerate(recorded):
-        jacobians = d_state[wrt].reshape(units, batch, -1).transpose(1, 0, 2)  # (batch, row j, column)
+        # (batch, row j, column)
+        jacobians = d_state[wrt].reshape(units, batch, -1).transpose(1, 0, 2)
         norms[:, t] = [np.linalg.norm(jacobian, norm) for jacobian in jacobians]
     return norms
 
 
 def sequence_gradients(cell, x, params, initial_state, d_outputs, d_final, lengths, truncate):
-    """The shared body of rnn_, lstm_ and gru_backward: validate, unroll, backpropagate, name the results."""
+    """The shared body of rnn_, lstm_ and gru_backward: validate, unroll, backpropagate, name the
+    results.
+    """
     x, params, state = validated_inputs(cell, x, params, initial_state)
     unrolled = unroll(cell, x, params, state, lengths)
     d_outputs = as_float_array("dh_all", d_outputs, 3)
     if d_outputs.shape != unrolled.outputs.shape:
-        raise ValueError(f"dh_all has shape {d_outputs.shape}, expected {unrolled.outputs.shape} (the shape of h_all)")
+        raise ValueError(
+            f"dh_all has shape {d_outputs.shape}, expected {unrolled.outputs.shape} (the shape of"
+            " h_all)"
+        )
     for name, d in zip(cell.state_names, d_final):
         if d is not None and np.shape(d) != state[0].shape:
             raise ValueError(f"d{name}_last has shape {np.shape(d)}, expected {state[0].shape}")
-    dx, d_initial, d_params = backpropagate(cell, params, unrolled, x.shape, d_outputs, d_final, truncate)
+    dx, d_initial, d_params = backpropagate(
+        cell, params, unrolled, x.shape, d_outputs, d_final, truncate
+    )
     grads = {"x": dx}
     grads.update({f"{name}0": d for name, d in zip(cell.state_names, d_initial)})
     grads.update(zip(("W_x", "W_h", "b"), d_params))
@@ -205,6 +235,9 @@ def gate_history(cell, x, params, initial_state, lengths=None):
     unrolled = unroll(cell, x, params, state, lengths)
     per_step = [cell.gates(cache) for cache in unrolled.caches]
     mask = unrolled.active[:, :, None]
-    history = {name: np.where(mask, np.stack([g[name] for g in per_step], axis=1), 0.0) for name in per_step[0]}
+    history = {
+        name: np.where(mask, np.stack([g[name] for g in per_step], axis=1), 0.0)
+        for name in per_step[0]
+    }
     history.update(zip(cell.state_names, unrolled.states))
     return history

@@ -6,7 +6,9 @@ import numpy as np
 def as_float_array(name, value, ndim):
     """Return ``value`` as a float64 array with ``ndim`` dimensions, or raise ValueError."""
     if hasattr(value, "detach") or type(value).__module__.startswith("tensorflow"):
-        raise TypeError(f"{name} is a framework tensor; pass a numpy array (e.g. t.detach().numpy())")
+        raise TypeError(
+            f"{name} is a framework tensor; pass a numpy array (e.g. t.detach().numpy())"
+        )
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -29,7 +31,9 @@ def as_lengths(lengths, batch, time):
     """Per-example lengths as an integer array (batch,), each in 1..time, or raise ValueError."""
     lengths = np.asarray(lengths)
     if lengths.shape != (batch,) or not np.issubdtype(lengths.dtype, np.integer):
-        raise ValueError(f"lengths must be integers of shape ({batch},), got {lengths.dtype} {lengths.shape}")
+        raise ValueError(
+            f"lengths must be integers of shape ({batch},), got {lengths.dtype} {lengths.shape}"
+        )
     if lengths.min() < 1 or lengths.max() > time:
         raise ValueError(f"lengths must lie in 1..{time}, got {lengths.tolist()}")
     return lengths

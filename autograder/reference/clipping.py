@@ -37,7 +37,7 @@ def _same_form(grads, items):
 @reference_function
 def global_norm(grads):
     """sqrt of the sum of squares of every entry of every array."""
-    return float(np.sqrt(sum(np.sum(g ** 2) for _, g in _arrays(grads))))
+    return float(np.sqrt(sum(np.sum(g**2) for _, g in _arrays(grads))))
 
 
 @reference_function
@@ -56,7 +56,7 @@ def clip_by_global_norm(grads, max_norm, eps=KERAS_CLIP_EPS):
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive, got {max_norm!r}")
     items = _arrays(grads)
-    norm = float(np.sqrt(sum(np.sum(g ** 2) for _, g in items)))
+    norm = float(np.sqrt(sum(np.sum(g**2) for _, g in items)))
     scale = min(1.0, max_norm / (norm + eps)) if norm + eps > 0 else 1.0
     return _same_form(grads, [(key, g * scale) for key, g in items]), norm
 
@@ -66,7 +66,9 @@ def clip_by_norm(grads, max_norm):
     """Clip each array separately to norm ``max_norm`` (Keras ``clipnorm``)."""
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive, got {max_norm!r}")
-    return _same_form(grads, [(key, g * max_norm / max(np.linalg.norm(g), max_norm)) for key, g in _arrays(grads)])
+    return _same_form(
+        grads, [(key, g * max_norm / max(np.linalg.norm(g), max_norm)) for key, g in _arrays(grads)]
+    )
 
 
 @reference_function

@@ -32,7 +32,9 @@ def _biases_per_block(cell, convention, reset_after):
 
 
 @reference_function
-def param_count(cell, features, units, convention="keras", layers=1, bidirectional=False, reset_after=True):
+def param_count(
+    cell, features, units, convention="keras", layers=1, bidirectional=False, reset_after=True
+):
     """Trainable parameters of a recurrent layer (or stack), as ``count_params``/``numel`` report.
 
     Args:

@@ -30,7 +30,9 @@ def make_windows(series, in_steps=24, out_steps=12, target_column=0):
         raise ValueError(f"target_column must lie in 0..{features - 1}, got {target_column}")
     samples = time - in_steps - out_steps + 1
     if in_steps < 1 or out_steps < 1 or samples < 1:
-        raise ValueError(f"a series of {time} steps is too short for windows of {in_steps} + {out_steps} steps")
+        raise ValueError(
+            f"a series of {time} steps is too short for windows of {in_steps} + {out_steps} steps"
+        )
     starts = np.arange(samples)[:, None]
     X = series[starts + np.arange(in_steps)]
     y = series[starts + in_steps + np.arange(out_steps), target_column]
@@ -59,7 +61,8 @@ def final_states(h_all, lengths):
 
 @reference_function
 def marked_sign_batch(n, seed, steps=50):
-    """``n`` sequences of the marked-sum sign problem (ps07), drawn from ``np.random.default_rng(seed)``.
+    """``n`` sequences of the marked-sum sign problem (ps07), drawn from
+    ``np.random.default_rng(seed)``.
 
     Args:
         n: number of sequences.
@@ -92,5 +95,9 @@ def window_mistakes(series, in_steps, out_steps, target_column):
     series = as_float_array("series", series, 2)
     count = series.shape[0] - in_steps - out_steps + 1
     first = np.arange(count)[:, None]
-    return {"overlapping": series[first + in_steps - 1 + np.arange(out_steps), target_column],
-            "wrong_column": series[first + in_steps + np.arange(out_steps), 0] if target_column != 0 else None}
+    return {
+        "overlapping": series[first + in_steps - 1 + np.arange(out_steps), target_column],
+        "wrong_column": (
+            series[first + in_steps + np.arange(out_steps), 0] if target_column != 0 else None
+        ),
+    }

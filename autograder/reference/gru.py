@@ -30,7 +30,8 @@ from .activations import sigmoid
 
 @reference_function
 def gru_bias_shape(units, reset_after):
-    """The GRU's bias shape: (2, 3*units) when reset_after (input and recurrent rows), else (3*units,).
+    """The GRU's bias shape: (2, 3*units) when reset_after (input and recurrent rows), else
+    (3*units,).
 
     The one place this rule lives; the checks, the converters and the cases ask here.
     """
@@ -42,7 +43,9 @@ class GRUCell(Cell):
 
     def __init__(self, reset_after=True, z_convention="keep"):
         if z_convention not in Z_CONVENTIONS:
-            raise ValueError(f"z_convention must be one of {sorted(Z_CONVENTIONS)}, got {z_convention!r}")
+            raise ValueError(
+                f"z_convention must be one of {sorted(Z_CONVENTIONS)}, got {z_convention!r}"
+            )
         self.reset_after = bool(reset_after)
         self.z_convention = z_convention
 
@@ -70,10 +73,10 @@ class GRUCell(Cell):
             reset_term = h_h  # what r multiplied
         else:
             x_z, x_r, x_h = split_blocks(x_t @ W_x + b, 3)
-            h_z, h_r = split_blocks(h_prev @ W_h[:, :2 * units], 2)
+            h_z, h_r = split_blocks(h_prev @ W_h[:, : 2 * units], 2)
             z, r = act("z", sigmoid)(x_z + h_z), act("r", sigmoid)(x_r + h_r)
             reset_term = r * h_prev  # what W_hh multiplied
-            h_tilde = act("h_tilde", np.tanh)(x_h + reset_term @ W_h[:, 2 * units:])
+            h_tilde = act("h_tilde", np.tanh)(x_h + reset_term @ W_h[:, 2 * units :])
         kept = self._kept(z)
         h_next = kept * h_prev + (1.0 - kept) * h_tilde
         return (h_next,), (x_t, h_prev, z, r, h_tilde, reset_term)
@@ -87,7 +90,7 @@ class GRUCell(Cell):
         kept = self._kept(z)
         d_kept = dh * (h_prev - h_tilde)
         dz = d_kept if self.z_convention == "keep" else -d_kept
-        d_candidate = dh * (1.0 - kept) * (1.0 - h_tilde ** 2)  # gradient of h~'s pre-activation
+        d_candidate = dh * (1.0 - kept) * (1.0 - h_tilde**2)  # gradient of h~'s pre-activation
         dh_prev = dh * kept
         if self.reset_after:
             dr = d_candidate * reset_term
@@ -95,18 +98,23 @@ class GRUCell(Cell):
             d_from_x = np.concatenate([d_z, d_r, d_candidate], axis=1)
             d_from_h = np.concatenate([d_z, d_r, d_candidate * r], axis=1)
             dh_prev = dh_prev + d_from_h @ W_h.T
-            d_params = (x_t.T @ d_from_x, h_prev.T @ d_from_h,
-                        np.stack([d_from_x.sum(axis=0), d_from_h.sum(axis=0)]))
+            d_params = (
+                x_t.T @ d_from_x,
+                h_prev.T @ d_from_h,
+                np.stack([d_from_x.sum(axis=0), d_from_h.sum(axis=0)]),
+            )
         else:
-            d_reset_term = d_candidate @ W_h[:, 2 * units:].T
+            d_reset_term = d_candidate @ W_h[:, 2 * units :].T
             dr = d_reset_term * h_prev
             d_z, d_r = dz * z * (1 - z), dr * r * (1 - r)
             d_gates = np.concatenate([d_z, d_r], axis=1)
             d_from_x = np.concatenate([d_gates, d_candidate], axis=1)
-            dh_prev = dh_prev + d_reset_term * r + d_gates @ W_h[:, :2 * units].T
-            d_params = (x_t.T @ d_from_x,
-                        np.concatenate([h_prev.T @ d_gates, reset_term.T @ d_candidate], axis=1),
-                        d_from_x.sum(axis=0))
+            dh_prev = dh_prev + d_reset_term * r + d_gates @ W_h[:, : 2 * units].T
+            d_params = (
+                x_t.T @ d_from_x,
+                np.concatenate([h_prev.T @ d_gates, reset_term.T @ d_candidate], axis=1),
+                d_from_x.sum(axis=0),
+            )
         return d_from_x @ W_x.T, (dh_prev,), d_params
 
     def gates(self, cache):
@@ -127,15 +135,20 @@ def gru_cell_forward(x_t, h_prev, W_x, W_h, b, reset_after=True, z_convention="k
         z_convention: "keep" (z keeps the old state, frameworks) or "update" (the notes).
 
     Returns:
-        (h_next, gates): the new state (batch, units) and {"z", "r", "h_tilde"}, each (batch, units).
+        (h_next, gates): the new state (batch, units) and {"z", "r", "h_tilde"}, each (batch,
+        units).
     """
     cell = GRUCell(reset_after, z_convention)
     params = cell.validated_params(W_x, W_h, b)
     x_t = as_float_array("x_t", x_t, 2)
     h_prev = as_float_array("h_prev", h_prev, 2)
-    require_dims({"features": [("x_t", 1, x_t.shape[1]), ("W_x", 0, params[0].shape[0])],
-                  "units": [("h_prev", 1, h_prev.shape[1]), ("W_h", 0, params[1].shape[0])],
-                  "batch": [("x_t", 0, x_t.shape[0]), ("h_prev", 0, h_prev.shape[0])]})
+    require_dims(
+        {
+            "features": [("x_t", 1, x_t.shape[1]), ("W_x", 0, params[0].shape[0])],
+            "units": [("h_prev", 1, h_prev.shape[1]), ("W_h", 0, params[1].shape[0])],
+            "batch": [("x_t", 0, x_t.shape[0]), ("h_prev", 0, h_prev.shape[0])],
+        }
+    )
     (h_next,), cache = cell.step(params, x_t, (h_prev,))
     return h_next, cell.gates(cache)
 
@@ -160,15 +173,34 @@ def gru_forward(x, h0, W_x, W_h, b, reset_after=True, z_convention="keep", lengt
 
 
 @reference_function
-def gru_backward(x, h0, W_x, W_h, b, dh_all, dh_last=None, reset_after=True, z_convention="keep",
-                 lengths=None, truncate=None):
+def gru_backward(
+    x,
+    h0,
+    W_x,
+    W_h,
+    b,
+    dh_all,
+    dh_last=None,
+    reset_after=True,
+    z_convention="keep",
+    lengths=None,
+    truncate=None,
+):
     """Backpropagation through time for the GRU.
 
     Returns:
         dict {"x", "h0", "W_x", "W_h", "b"} of gradients shaped like those arguments.
     """
-    return sequence_gradients(GRUCell(reset_after, z_convention), x, (W_x, W_h, b), (h0,), dh_all,
-                              (dh_last,), lengths, truncate)
+    return sequence_gradients(
+        GRUCell(reset_after, z_convention),
+        x,
+        (W_x, W_h, b),
+        (h0,),
+        dh_all,
+        (dh_last,),
+        lengths,
+        truncate,
+    )
 
 
 @reference_function
@@ -178,7 +210,9 @@ def gru_gate_history(x, h0, W_x, W_h, b, reset_after=True, z_convention="keep", 
 
 
 @reference_function
-def gru_gradient_norms_per_step(x, h0, W_x, W_h, b, reset_after=True, z_convention="keep", lengths=None):
+def gru_gradient_norms_per_step(
+    x, h0, W_x, W_h, b, reset_after=True, z_convention="keep", lengths=None
+):
     """||dh_T / dh_t|| for every step, shape (batch, time); see ``gradient_norms_per_step``."""
     cell = GRUCell(reset_after, z_convention)
     x, params, state = validated_inputs(cell, x, (W_x, W_h, b), (h0,))

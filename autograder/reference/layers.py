@@ -56,13 +56,16 @@ def recurrent_forward(cell, x, params, initial_state=None, lengths=None, reverse
     if reverse:
         x = _engine.reverse_within_lengths(x, lengths)
     unrolled = _engine.unroll(cell, x, params, state, lengths)
-    outputs = _engine.reverse_within_lengths(unrolled.outputs, lengths) if reverse else unrolled.outputs
+    outputs = (
+        _engine.reverse_within_lengths(unrolled.outputs, lengths) if reverse else unrolled.outputs
+    )
     return outputs, unrolled.final
 
 
 @reference_function
-def recurrent_backward(cell, x, params, d_outputs, initial_state=None, d_final=None, lengths=None,
-                       truncate=None):
+def recurrent_backward(
+    cell, x, params, d_outputs, initial_state=None, d_final=None, lengths=None, truncate=None
+):
     """BPTT through one recurrent layer (forward direction).
 
     Args:
@@ -77,12 +80,16 @@ def recurrent_backward(cell, x, params, d_outputs, initial_state=None, d_final=N
     cell = as_cell(cell)
     initial_state = (None,) * len(cell.state_names) if initial_state is None else initial_state
     d_final = (None,) * len(cell.state_names) if d_final is None else d_final
-    return _engine.sequence_gradients(cell, x, params, initial_state, d_outputs, d_final, lengths, truncate)
+    return _engine.sequence_gradients(
+        cell, x, params, initial_state, d_outputs, d_final, lengths, truncate
+    )
 
 
 @reference_function
 def gate_history(cell, x, params, initial_state=None, lengths=None):
-    """Gates and states at every step, dict name -> (batch, time, units); see ``lstm_gate_history``."""
+    """Gates and states at every step, dict name -> (batch, time, units); see
+    ``lstm_gate_history``.
+    """
     return _engine.gate_history(as_cell(cell), x, params, initial_state, lengths)
 
 
@@ -92,7 +99,9 @@ def state_gradient_norms(cell, x, params, initial_state=None, lengths=None, wrt=
     cell = as_cell(cell)
     x, params, state = _engine.validated_inputs(cell, x, params, initial_state)
     if wrt not in cell.state_names:
-        raise ValueError(f"wrt must be one of {cell.state_names} for {cell.describe()}, got {wrt!r}")
+        raise ValueError(
+            f"wrt must be one of {cell.state_names} for {cell.describe()}, got {wrt!r}"
+        )
     return _engine.jacobian_norms(cell, x, params, state, lengths, wrt=cell.state_names.index(wrt))
 
 
@@ -111,8 +120,9 @@ def merge_directions(forward, backward, merge="concat"):
 
 
 @reference_function
-def bidirectional_forward(cell, x, forward_params, backward_params, initial_state=None, lengths=None,
-                          merge="concat"):
+def bidirectional_forward(
+    cell, x, forward_params, backward_params, initial_state=None, lengths=None, merge="concat"
+):
     """A bidirectional layer: one pass forwards, one backwards, outputs merged per step.
 
     Args:
@@ -125,7 +135,9 @@ def bidirectional_forward(cell, x, forward_params, backward_params, initial_stat
         (outputs, h_n) or, for the LSTM, (outputs, h_n, c_n): outputs (batch, time, 2*units) for
         concat and (batch, time, units) otherwise; each final state (2, batch, units).
     """
-    return stacked_forward(cell, x, [(forward_params, backward_params)], initial_state, lengths, merge)
+    return stacked_forward(
+        cell, x, [(forward_params, backward_params)], initial_state, lengths, merge
+    )
 
 
 @reference_function
@@ -150,11 +162,15 @@ def stacked_forward(cell, x, layers, initial_state=None, lengths=None, merge="co
     cell = as_cell(cell)
     directions = _directions(layers)
     if initial_state is not None:
-        initial_state = tuple(as_float_array(f"{name}0", s, 3) for name, s in zip(cell.state_names, initial_state))
+        initial_state = tuple(
+            as_float_array(f"{name}0", s, 3) for name, s in zip(cell.state_names, initial_state)
+        )
         for name, s in zip(cell.state_names, initial_state):
             if s.shape[0] != len(layers) * directions:
-                raise ValueError(f"{name}0 has {s.shape[0]} rows on axis 0, expected layers * directions = "
-                                 f"{len(layers) * directions}")
+                raise ValueError(
+                    f"{name}0 has {s.shape[0]} rows on axis 0, expected layers * directions = "
+                    f"{len(layers) * directions}"
+                )
     finals = []
     inputs = x
     for k, layer in enumerate(layers):
@@ -172,6 +188,8 @@ def stacked_forward(cell, x, layers, initial_state=None, lengths=None, merge="co
 def _directions(layers):
     counts = {len(layer) for layer in layers}
     if not layers or len(counts) != 1 or not counts <= {1, 2}:
-        raise ValueError("layers must be a non-empty list of per-layer lists holding one (forward) or two "
-                         f"(forward, backward) parameter tuples each, got directions {sorted(counts)}")
+        raise ValueError(
+            "layers must be a non-empty list of per-layer lists holding one (forward) or two "
+            f"(forward, backward) parameter tuples each, got directions {sorted(counts)}"
+        )
     return counts.pop()

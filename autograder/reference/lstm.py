@@ -42,12 +42,16 @@ class LSTMCell(Cell):
         W_x, W_h, _ = params
         x_t, h_prev, c_prev, i, f, c_tilde, o, tanh_c = cache
         dh, dc = d_state
-        dc = dc + dh * o * (1 - tanh_c ** 2)  # c_next reaches the loss directly and through h_next
-        d_pre = np.concatenate([dc * c_tilde * i * (1 - i),     # a_i
-                                dc * c_prev * f * (1 - f),      # a_f
-                                dc * i * (1 - c_tilde ** 2),    # a_c
-                                dh * tanh_c * o * (1 - o)],     # a_o
-                               axis=1)
+        dc = dc + dh * o * (1 - tanh_c**2)  # c_next reaches the loss directly and through h_next
+        d_pre = np.concatenate(
+            [
+                dc * c_tilde * i * (1 - i),  # a_i
+                dc * c_prev * f * (1 - f),  # a_f
+                dc * i * (1 - c_tilde**2),  # a_c
+                dh * tanh_c * o * (1 - o),
+            ],  # a_o
+            axis=1,
+        )
         d_params = (x_t.T @ d_pre, h_prev.T @ d_pre, d_pre.sum(axis=0))
         return d_pre @ W_x.T, (d_pre @ W_h.T, dc * f), d_params
 
@@ -75,11 +79,21 @@ def lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b):
     x_t = as_float_array("x_t", x_t, 2)
     h_prev = as_float_array("h_prev", h_prev, 2)
     c_prev = as_float_array("c_prev", c_prev, 2)
-    require_dims({"features": [("x_t", 1, x_t.shape[1]), ("W_x", 0, params[0].shape[0])],
-                  "units": [("h_prev", 1, h_prev.shape[1]), ("c_prev", 1, c_prev.shape[1]),
-                            ("W_h", 0, params[1].shape[0])],
-                  "batch": [("x_t", 0, x_t.shape[0]), ("h_prev", 0, h_prev.shape[0]),
-                            ("c_prev", 0, c_prev.shape[0])]})
+    require_dims(
+        {
+            "features": [("x_t", 1, x_t.shape[1]), ("W_x", 0, params[0].shape[0])],
+            "units": [
+                ("h_prev", 1, h_prev.shape[1]),
+                ("c_prev", 1, c_prev.shape[1]),
+                ("W_h", 0, params[1].shape[0]),
+            ],
+            "batch": [
+                ("x_t", 0, x_t.shape[0]),
+                ("h_prev", 0, h_prev.shape[0]),
+                ("c_prev", 0, c_prev.shape[0]),
+            ],
+        }
+    )
     (h_next, c_next), cache = cell.step(params, x_t, (h_prev, c_prev))
     return h_next, c_next, cell.gates(cache)
 
@@ -104,7 +118,9 @@ def lstm_forward(x, h0, c0, W_x, W_h, b, lengths=None):
 
 
 @reference_function
-def lstm_backward(x, h0, c0, W_x, W_h, b, dh_all, dh_last=None, dc_last=None, lengths=None, truncate=None):
+def lstm_backward(
+    x, h0, c0, W_x, W_h, b, dh_all, dh_last=None, dc_last=None, lengths=None, truncate=None
+):
     """Backpropagation through time for the LSTM.
 
     Args:
@@ -116,8 +132,9 @@ def lstm_backward(x, h0, c0, W_x, W_h, b, dh_all, dh_last=None, dc_last=None, le
     Returns:
         dict {"x", "h0", "c0", "W_x", "W_h", "b"} of gradients shaped like those arguments.
     """
-    return sequence_gradients(LSTMCell(), x, (W_x, W_h, b), (h0, c0), dh_all, (dh_last, dc_last),
-                              lengths, truncate)
+    return sequence_gradients(
+        LSTMCell(), x, (W_x, W_h, b), (h0, c0), dh_all, (dh_last, dc_last), lengths, truncate
+    )
 
 
 @reference_function
@@ -133,7 +150,9 @@ def lstm_gate_history(x, h0, c0, W_x, W_h, b, lengths=None):
 
 @reference_function
 def lstm_gradient_norms_per_step(x, h0, c0, W_x, W_h, b, wrt="c", lengths=None):
-    """||dh_T / dc_t|| (wrt="c", the cell-state highway) or ||dh_T / dh_t|| (wrt="h"), shape (batch, time)."""
+    """||dh_T / dc_t|| (wrt="c", the cell-state highway) or ||dh_T / dh_t|| (wrt="h"), shape (batch,
+    time).
+    """
     cell = LSTMCell()
     x, params, state = validated_inputs(cell, x, (W_x, W_h, b), (h0, c0))
     return jacobian_norms(cell, x, params, state, lengths, wrt=cell.state_names.index(wrt))

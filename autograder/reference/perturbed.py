@@ -18,7 +18,8 @@ Edits on the parameters (W_x, W_h, b):
     ("gru_bias", "recurrent_outside")          reset_after GRU: b[1]'s h~ block outside r * (...)
 Edits on the cell:
     ("activation", part, name)                 part ("i", "f", "c_tilde", "o", "c", "z", "r",
-                                               "h_tilde", "h") uses name (tanh, sigmoid, relu, identity)
+                                               "h_tilde", "h") uses name (tanh, sigmoid, relu,
+                                               identity)
     ("gru", "z_flipped") / ("gru", "reset_flipped")   the other z convention / reset placement
 Edits on the unrolling:
     ("initial", "h" | "c" | "all")             that initial state replaced by zeros
@@ -63,7 +64,9 @@ def _cell(kind, options):
 
 @reference_function
 def reorder_blocks(a, order):
-    """``a`` with its gate blocks (along the last axis) rearranged: block k of the result is block order[k]."""
+    """``a`` with its gate blocks (along the last axis) rearranged: block k of the result is block
+    order[k].
+    """
     parts = np.split(a, len(order), axis=-1)
     return np.concatenate([parts[k] for k in order], axis=-1)
 
@@ -94,14 +97,16 @@ def _edit_params(kind, params, options, edit):
         b = b.copy()
         units = b.shape[1] // 3
         if edit[1] == "recurrent_outside":
-            b[0, 2 * units:] += b[1, 2 * units:]
-            b[1, 2 * units:] = 0
+            b[0, 2 * units :] += b[1, 2 * units :]
+            b[1, 2 * units :] = 0
         else:
             b[1] = 0
     elif what == "gru":
         options = dict(options)
         if edit[1] == "z_flipped":
-            options["z_convention"] = "update" if options.get("z_convention", "keep") == "keep" else "keep"
+            options["z_convention"] = (
+                "update" if options.get("z_convention", "keep") == "keep" else "keep"
+            )
         else:
             options["reset_after"] = not options.get("reset_after", True)
             b = gru_bias_for(b, options["reset_after"])
@@ -114,7 +119,9 @@ _UNROLL_EDITS = ("initial", "not_carried", "c_from_h", "inputs", "outputs")
 
 
 def _mistaken(kind, x, initial_state, params, options, edits):
-    """Outputs of the reference under ``edits``, or None when the edits cannot run on these shapes."""
+    """Outputs of the reference under ``edits``, or None when the edits cannot run on these
+    shapes.
+    """
     options = dict(options or {})
     activations = []
     unroll_edits = []
@@ -138,7 +145,9 @@ def _mistaken(kind, x, initial_state, params, options, edits):
 
 
 def _unrolled(cell, x, params, initial, edits):
-    """Run ``cell`` over x with the unrolling edits; the first step's gates too (the cell checks' view)."""
+    """Run ``cell`` over x with the unrolling edits; the first step's gates too (the cell checks'
+    view).
+    """
     edits = dict((e[0], e[1] if len(e) > 1 else True) for e in edits)
     batch, time, features = x.shape
     names = cell.state_names
@@ -163,7 +172,10 @@ def _unrolled(cell, x, params, initial, edits):
         state, cache = cell.step(params, x[:, t], fed)
         outputs.append(before if edits.get("outputs") == "late" else state[0])
         if first is None:
-            first = {"h_next": state[0], **{f"gates[{k!r}]": v for k, v in cell.gates(cache).items()}}
+            first = {
+                "h_next": state[0],
+                **{f"gates[{k!r}]": v for k, v in cell.gates(cache).items()},
+            }
             if len(state) > 1:
                 first["c_next"] = state[1]
     h_all = np.stack(outputs, axis=1)
@@ -192,26 +204,49 @@ def mistaken_outputs(kind, x, initial_state, params, options, mistakes):
         "h_all", "h_last" (and "c_last") for the whole sequence, and "h_next" (and "c_next")
         and "gates['name']" for the first step, the view of the cell checks.
     """
-    return [_mistaken(kind, x, tuple(initial_state), tuple(params), options, tuple(edits)) for edits in mistakes]
+    return [
+        _mistaken(kind, x, tuple(initial_state), tuple(params), options, tuple(edits))
+        for edits in mistakes
+    ]
 
 
 @reference_function
-def mistaken_rnn_backward(x, h0, W_x, W_h, b, dh_all, accumulate=True, carry=True, derivative="own",
-                          transpose_dW=False, batch_mean=False):
-    """BPTT for the tanh RNN with one step of the recipe optionally done wrong (what ps02's mistakes return).
+def mistaken_rnn_backward(
+    x,
+    h0,
+    W_x,
+    W_h,
+    b,
+    dh_all,
+    accumulate=True,
+    carry=True,
+    derivative="own",
+    transpose_dW=False,
+    batch_mean=False,
+):
+    """BPTT for the tanh RNN with one step of the recipe optionally done wrong (what ps02's mistakes
+    return).
 
     derivative: "own" (1 - h_t^2, right), "previous" (1 - h_{t-1}^2) or "none".
     """
     h_all, _ = rnn_forward(x, h0, W_x, W_h, b)
-    grads = {"x": np.zeros_like(x), "W_x": np.zeros_like(W_x), "W_h": np.zeros_like(W_h), "b": np.zeros_like(b)}
+    grads = {
+        "x": np.zeros_like(x),
+        "W_x": np.zeros_like(W_x),
+        "W_h": np.zeros_like(W_h),
+        "b": np.zeros_like(b),
+    }
     dh_next = np.zeros_like(h0)
     for t in reversed(range(x.shape[1])):
         h_t, h_prev = h_all[:, t], (h_all[:, t - 1] if t else h0)
         dh = dh_all[:, t] + (dh_next if carry else 0)
-        slope = {"own": 1 - h_t ** 2, "previous": 1 - h_prev ** 2, "none": 1.0}[derivative]
+        slope = {"own": 1 - h_t**2, "previous": 1 - h_prev**2, "none": 1.0}[derivative]
         da = dh * slope
-        step = {"W_x": x[:, t].T @ da, "W_h": da.T @ h_prev if transpose_dW else h_prev.T @ da,
-                "b": da.mean(axis=0) if batch_mean else da.sum(axis=0)}
+        step = {
+            "W_x": x[:, t].T @ da,
+            "W_h": da.T @ h_prev if transpose_dW else h_prev.T @ da,
+            "b": da.mean(axis=0) if batch_mean else da.sum(axis=0),
+        }
         for key, value in step.items():
             grads[key] = grads[key] + value if accumulate else value
         grads["x"][:, t] = da @ W_x.T

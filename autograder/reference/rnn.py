@@ -55,9 +55,13 @@ def rnn_cell_forward(x_t, h_prev, W_x, W_h, b, activation="tanh"):
     params = cell.validated_params(W_x, W_h, b)
     x_t = as_float_array("x_t", x_t, 2)
     h_prev = as_float_array("h_prev", h_prev, 2)
-    require_dims({"features": [("x_t", 1, x_t.shape[1]), ("W_x", 0, params[0].shape[0])],
-                  "units": [("h_prev", 1, h_prev.shape[1]), ("W_h", 0, params[1].shape[0])],
-                  "batch": [("x_t", 0, x_t.shape[0]), ("h_prev", 0, h_prev.shape[0])]})
+    require_dims(
+        {
+            "features": [("x_t", 1, x_t.shape[1]), ("W_x", 0, params[0].shape[0])],
+            "units": [("h_prev", 1, h_prev.shape[1]), ("W_h", 0, params[1].shape[0])],
+            "batch": [("x_t", 0, x_t.shape[0]), ("h_prev", 0, h_prev.shape[0])],
+        }
+    )
     return cell.step(params, x_t, (h_prev,))[0][0]
 
 
@@ -85,7 +89,9 @@ def rnn_forward(x, h0, W_x, W_h, b, activation="tanh", lengths=None):
 
 
 @reference_function
-def rnn_backward(x, h0, W_x, W_h, b, dh_all, dh_last=None, activation="tanh", lengths=None, truncate=None):
+def rnn_backward(
+    x, h0, W_x, W_h, b, dh_all, dh_last=None, activation="tanh", lengths=None, truncate=None
+):
     """Backpropagation through time for the vanilla RNN (ps02's ``rnn_backward``).
 
     The loss is any function of the states; the caller gives its gradient with respect to
@@ -124,4 +130,3 @@ def gradient_norms_per_step(x, h0, W_x, W_h, b, activation="tanh", lengths=None)
     cell = RNNCell(activation)
     x, params, state = validated_inputs(cell, x, (W_x, W_h, b), (h0,))
     return jacobian_norms(cell, x, params, state, lengths)
-

@@ -46,9 +46,12 @@ def stream_batches(codes, batch, steps):
     per_row = (len(codes) - 1) // batch
     batches = per_row // steps
     if batches < 1:
-        raise ValueError(f"{len(codes)} characters are too few for {batch} streams of {steps} steps")
+        raise ValueError(
+            f"{len(codes)} characters are too few for {batch} streams of {steps} steps"
+        )
     usable = batches * steps
-    rows = np.stack([codes[b * per_row:b * per_row + usable + 1] for b in range(batch)])  # (batch, usable + 1)
+    # (batch, usable + 1)
+    rows = np.stack([codes[b * per_row : b * per_row + usable + 1] for b in range(batch)])
     inputs = rows[:, :-1].reshape(batch, batches, steps).transpose(1, 0, 2)
     targets = rows[:, 1:].reshape(batch, batches, steps).transpose(1, 0, 2)
     return np.ascontiguousarray(inputs), np.ascontiguousarray(targets)

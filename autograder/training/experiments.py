@@ -7,8 +7,6 @@ shows: parameters, wall time per epoch and test accuracy.
 
 import time
 
-import numpy as np
-
 from ..frameworks import torch as _torch
 from . import negation
 from .models import parameter_count, torch_classifier
@@ -16,12 +14,21 @@ from .models import parameter_count, torch_classifier
 NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
-def negation_comparison(cells=("rnn", "lstm", "gru"), directions=(False, True), train=2000, test=2000,
-                        epochs=6, batch=64, learning_rate=1e-2, seed=6):
+def negation_comparison(
+    cells=("rnn", "lstm", "gru"),
+    directions=(False, True),
+    train=2000,
+    test=2000,
+    epochs=6,
+    batch=64,
+    learning_rate=1e-2,
+    seed=6,
+):
     """Train one classifier per (cell, bidirectional) pair on the negation task.
 
     Returns:
-        a list of dicts with keys cell, bidirectional, name, parameters, seconds_per_epoch, accuracy.
+        a list of dicts with keys cell, bidirectional, name, parameters, seconds_per_epoch,
+        accuracy.
     """
     torch = _torch()
     from torch.utils.data import DataLoader, TensorDataset
@@ -35,8 +42,11 @@ def negation_comparison(cells=("rnn", "lstm", "gru"), directions=(False, True), 
             torch.manual_seed(seed)
             module = torch_classifier(cell, bidirectional, vocabulary)
             optimizer = torch.optim.Adam(module.parameters(), lr=learning_rate)
-            loader = DataLoader(TensorDataset(*(torch.from_numpy(a) for a in train_set)), batch_size=batch,
-                                shuffle=True)
+            loader = DataLoader(
+                TensorDataset(*(torch.from_numpy(a) for a in train_set)),
+                batch_size=batch,
+                shuffle=True,
+            )
             start = time.perf_counter()
             for _ in range(epochs):
                 module.train()
@@ -48,16 +58,28 @@ def negation_comparison(cells=("rnn", "lstm", "gru"), directions=(False, True), 
             seconds = (time.perf_counter() - start) / epochs
             module.eval()
             with torch.no_grad():
-                accuracy = float((module(test_set[0], test_set[1]).argmax(dim=1) == test_set[2]).float().mean())
-            rows.append(dict(cell=cell, bidirectional=bidirectional,
-                             name=("bidirectional " if bidirectional else "") + NAMES[cell],
-                             parameters=parameter_count(module), seconds_per_epoch=seconds, accuracy=accuracy))
+                accuracy = float(
+                    (module(test_set[0], test_set[1]).argmax(dim=1) == test_set[2]).float().mean()
+                )
+            rows.append(
+                dict(
+                    cell=cell,
+                    bidirectional=bidirectional,
+                    name=("bidirectional " if bidirectional else "") + NAMES[cell],
+                    parameters=parameter_count(module),
+                    seconds_per_epoch=seconds,
+                    accuracy=accuracy,
+                )
+            )
     return rows
 
 
 def comparison_table(rows):
     """The rows as a Markdown table."""
     lines = ["| model | parameters | time per epoch | test accuracy |", "|---|---|---|---|"]
-    lines += [f"| {r['name']} | {r['parameters']:,} | {r['seconds_per_epoch']:.2f} s | {r['accuracy']:.1%} |"
-              for r in rows]
+    lines += [
+        f"| {r['name']} | {r['parameters']:,} | {r['seconds_per_epoch']:.2f} s |"
+        f" {r['accuracy']:.1%} |"
+        for r in rows
+    ]
     return "\n".join(lines)

@@ -1,11 +1,12 @@
-"""A synthetic sentiment task where word order matters: "not good" is negative, "good ... not" is not.
+"""A synthetic sentiment task where word order matters: "not good" is negative, "good ... not" is
+not.
 
 Each sentence holds filler words, exactly one sentiment word (positive or negative) and up to two
 copies of the negator "not". A "not" flips the sentiment only when it comes **right before** the
-sentiment word, or before "very" right before it ("not very good"); half of the sentences also hold a
-distractor "not" at least two words after the sentiment word, which flips nothing. A bag of words
-sees the same words in "not good ... " and "good ... not" and so stays near 75% accuracy; a model that
-reads the words in order can reach 100%.
+sentiment word, or before "very" right before it ("not very good"); half of the sentences also hold
+a distractor "not" at least two words after the sentiment word, which flips nothing. A bag of words
+sees the same words in "not good ... " and "good ... not" and so stays near 75% accuracy; a model
+that reads the words in order can reach 100%.
 
 Token 0 is padding: sentences are padded at the end to a common length, and their real lengths are
 returned so that Keras can mask and PyTorch can pack the padded steps. Only numpy is imported.
@@ -17,8 +18,28 @@ PAD = "<pad>"
 NEGATOR, INTENSIFIER = "not", "very"
 POSITIVE = ("good", "great", "fine", "lovely", "superb", "pleasant")
 NEGATIVE = ("bad", "awful", "poor", "dull", "boring", "terrible")
-FILLERS = ("the", "a", "film", "plot", "was", "is", "acting", "music", "and", "it", "quite", "story",
-           "really", "ending", "this", "cast", "of", "so", "with", "scenes")
+FILLERS = (
+    "the",
+    "a",
+    "film",
+    "plot",
+    "was",
+    "is",
+    "acting",
+    "music",
+    "and",
+    "it",
+    "quite",
+    "story",
+    "really",
+    "ending",
+    "this",
+    "cast",
+    "of",
+    "so",
+    "with",
+    "scenes",
+)
 VOCABULARY = (PAD, NEGATOR, INTENSIFIER) + POSITIVE + NEGATIVE + FILLERS
 INDEX = {word: index for index, word in enumerate(VOCABULARY)}
 
@@ -73,16 +94,21 @@ def decode(tokens, length=None):
 
 
 def bag_of_words_baseline(train_tokens, train_labels, test_tokens):
-    """Logistic regression on word counts (order thrown away), trained by least squares on ±1 targets.
+    """Logistic regression on word counts (order thrown away), trained by least squares on ±1
+    targets.
 
     Returns the predicted classes for ``test_tokens``.
     """
+
     def counts(tokens):
         table = np.zeros((len(tokens), len(VOCABULARY) + 1))
         np.add.at(table, (np.arange(len(tokens))[:, None].repeat(tokens.shape[1], 1), tokens), 1)
         table[:, 0] = 1.0  # the padding column becomes the bias
-        # the interaction that a bag of words can still see: a sentiment word's sign times "not"'s count
-        sign = np.isin(tokens, [INDEX[w] for w in POSITIVE]).sum(1) - np.isin(tokens, [INDEX[w] for w in NEGATIVE]).sum(1)
+        # the interaction that a bag of words can still see: a sentiment word's sign times "not"'s
+        # count
+        sign = np.isin(tokens, [INDEX[w] for w in POSITIVE]).sum(1) - np.isin(
+            tokens, [INDEX[w] for w in NEGATIVE]
+        ).sum(1)
         table[:, -1] = sign * table[:, INDEX[NEGATOR]]
         return table
 

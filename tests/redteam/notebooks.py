@@ -1,4 +1,6 @@
-"""Build ps01 submissions the way a student would: the student copy with the function cells filled in."""
+"""Build ps01 submissions the way a student would: the student copy with the function cells filled
+in.
+"""
 
 import copy
 import json
@@ -23,15 +25,20 @@ def _grade_id(cell):
 def solution_bodies():
     """Each function cell's solution code (indented as in the function), by cell id."""
     notebook = json.loads(SOLUTION.read_text())
-    return {_grade_id(c): SOLUTION_REGION.search(_source(c)).group(1).rstrip("\n")
-            for c in notebook["cells"] if SOLUTION_REGION.search(_source(c))}
+    return {
+        _grade_id(c): SOLUTION_REGION.search(_source(c)).group(1).rstrip("\n")
+        for c in notebook["cells"]
+        if SOLUTION_REGION.search(_source(c))
+    }
 
 
 class Submission:
     """A student's notebook under construction."""
 
     def __init__(self, bodies=None):
-        """``bodies``: function cell id -> code replacing the placeholder (default: the solution)."""
+        """``bodies``: function cell id -> code replacing the placeholder (default: the
+        solution).
+        """
         self.notebook = json.loads(STUDENT_COPY.read_text())
         chosen = solution_bodies()
         chosen.update(bodies or {})
@@ -57,7 +64,13 @@ class Submission:
         return self
 
     def insert_after(self, grade_id, source, nbgrader=None):
-        cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+        cell = {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
         if nbgrader:
             cell["metadata"]["nbgrader"] = nbgrader
         self.notebook["cells"].insert(self.index(grade_id) + 1, cell)
