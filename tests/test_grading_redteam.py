@@ -261,7 +261,9 @@ def test_an_unprivileged_user_grades_in_bubblewraps_user_namespace():
         subprocess.run(["chown", "-R", GRADING_USER, str(work)], check=True)
         env = (
             f"HOME={work} PYTHONPATH={shlex.quote(os.environ.get('PYTHONPATH', str(ROOT)))} "
-            "TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0"
+            "TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 "
+            # root's .course-secret is not theirs to read: an instructor passes their own secret
+            "RNN_COURSE_SECRET=an-unprivileged-instructors-secret"
         )
         command = (
             f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.quote(sys.executable)} -m autograder"

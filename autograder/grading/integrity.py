@@ -28,8 +28,10 @@ def _source(cell):
 
 
 def _grade_id(cell):
-    info = cell.get("metadata", {}).get("nbgrader")
-    return info.get("grade_id") if isinstance(info, dict) else None
+    metadata = cell.get("metadata")
+    info = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    grade_id = info.get("grade_id") if isinstance(info, dict) else None
+    return grade_id if isinstance(grade_id, str) else None  # a hostile notebook may put a list here
 
 
 def check_names(released_cells):

@@ -70,6 +70,11 @@ def find_secret(root):
         return path.read_text().strip(), str(path)
     except FileNotFoundError:
         return None, str(path)
+    except OSError as error:  # another user's file, a folder in its place...
+        raise SecretError(
+            f"cannot read the course secret {path} ({error.strerror}); make it readable by you "
+            f"or set {SECRET_ENV}"
+        ) from None
 
 
 def ensure_secret(root, announce=print):
