@@ -218,17 +218,26 @@ def test_the_summary_gives_pass_rates_per_task(graded):
 GRADING_USER = "autograder-test"
 
 
-def _as_user_command(command, user):
+def _as_user_command(command, user, visible=()):
     """``command`` run as ``user`` in a private mount namespace, where any folder on the way to the
-    Python installation that ``user`` may not enter (e.g. /root holding pyenv) shows only that
-    installation: what a shared server with a readable interpreter looks like."""
-    steps, path = [], Path(sys.base_prefix)
-    for folder in [*reversed(path.parents), path][1:]:
-        if not os.stat(folder.parent).st_mode & 0o001:  # the user cannot enter folder.parent
-            view = tempfile.mkdtemp(prefix="interpreter-view-")
+    Python installation or to a folder of ``visible`` that ``user`` may not enter (e.g. /root
+    holding pyenv, a 0700 temporary folder holding the course) shows only what lies on that way:
+    what a shared server with a readable interpreter and the instructor's own course looks like."""
+    blocked = {}  # a folder the user cannot enter -> its children on the way to a target
+    for target in (Path(sys.base_prefix), *map(Path, visible)):
+        for folder in [*reversed(target.parents), target][1:]:
+            if not os.stat(folder.parent).st_mode & 0o001:
+                blocked.setdefault(folder.parent, set()).add(folder)
+    steps = []
+    for parent in sorted(blocked, key=lambda p: len(p.parts)):  # outer folders first
+        views = []
+        for folder in sorted(blocked[parent]):
+            view = tempfile.mkdtemp(prefix="view-")
+            steps.append(f"mount --bind {shlex.quote(str(folder))} {view}")
+            views.append((folder, view))
+        steps.append(f"mount -t tmpfs -o mode=0755,size=1m tmpfs {shlex.quote(str(parent))}")
+        for folder, view in views:
             steps += [
-                f"mount --bind {shlex.quote(str(folder))} {view}",
-                f"mount -t tmpfs -o mode=0755,size=1m tmpfs {shlex.quote(str(folder.parent))}",
                 f"mkdir -p {shlex.quote(str(folder))}",
                 f"mount --bind {view} {shlex.quote(str(folder))}",
             ]
@@ -270,7 +279,10 @@ def test_an_unprivileged_user_grades_in_bubblewraps_user_namespace():
             f" grade ps01 {submissions} --out {out} --workers 2 {' '.join(LIMITS)}"
         )
         run = subprocess.run(
-            _as_user_command(command, GRADING_USER), capture_output=True, text=True, timeout=900
+            _as_user_command(command, GRADING_USER, visible=[ROOT, Path(sys.executable).parent]),
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
         with open(out / "grades.csv", newline="") as handle:

@@ -138,10 +138,15 @@ def _significant(line):
 
 
 def _code_lines(path):
-    """The significant lines of a Python file that are code (docstrings and comments left out)."""
+    """The significant lines of a Python file that are code (docstrings, comments and imports
+    left out: a name listed in a wrapped import is no answer).
+    """
     text = Path(path).read_text()
     docstrings = set()
     for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            docstrings.update(range(node.lineno, node.end_lineno + 1))
+            continue
         body = getattr(node, "body", None)
         if (
             isinstance(body, list)
