@@ -1,10 +1,7 @@
 """Integrity: a numpy task computed by a framework's recurrent layer earns 0 with a reason, and the
 grader flags notebooks that shadow a check, use the reference or edit a locked cell."""
 
-import csv
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,7 +9,7 @@ import pytest
 from autograder.checks import check_rnn_forward, check_torch_rnn_loader
 from autograder.grading.integrity import flag_submission
 from autograder.grading.numpy_only import numpy_task
-from helpers import failure_of
+from helpers import failure_of, grade_folder
 from redteam.notebooks import STUDENT_COPY, Submission
 
 
@@ -150,26 +147,7 @@ def test_grades_csv_and_log_carry_the_flags(tmp_path):
             }
         ).bytes()
     )
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "ps01",
-            str(submissions),
-            "--out",
-            str(out),
-            "--workers",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    with open(out / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    rows = grade_folder("ps01", submissions, out, "--workers", "1")
     assert rows["honest"]["score"] == "10" and rows["honest"]["flags"] == ""
     # the replaced check never asked the grader, so its task earns nothing; the flag says why
     assert rows["shadow"]["score"] == "6" and rows["shadow"]["test_rnn_forward"] == "0"

@@ -3,11 +3,8 @@ reach.
 """
 
 import ast
-import csv
 import hashlib
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -15,6 +12,7 @@ import pytest
 from autograder.checks import _cases, check_rnn_cell_forward, check_rnn_forward
 from autograder.grading import secret as s
 from autograder.reference import rnn_forward
+from helpers import grade_folder
 from redteam.notebooks import ROOT, Submission
 
 SECRET = "0123456789abcdef-a-secret-for-these-tests"
@@ -189,28 +187,7 @@ def test_the_grader_gives_a_lookup_table_only_its_honest_task(tmp_path):
     attack = Submission(lookup_table_source()).bytes()
     for student in ("mallory", "eve"):
         (submissions / f"{student}.ipynb").write_bytes(attack)
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "ps01",
-            str(submissions),
-            "--out",
-            str(out),
-            "--workers",
-            "1",
-            "--cell-timeout",
-            "60",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    with open(out / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    rows = grade_folder("ps01", submissions, out, "--workers", "1", "--cell-timeout", "60")
     for student in ("mallory", "eve"):
         row = rows[student]
         assert (
