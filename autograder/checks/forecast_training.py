@@ -26,8 +26,8 @@ from ..training.forecasting import (
     seasonal_naive_forecast,
 )
 from ._cases import case_rng
-from ._outputs import checked_number
-from ._report import CheckFailure, call_student
+from ._report import call_student
+from ._trained import fail, require_stable, require_training
 
 FEATURE_COUNT = 5
 REQUIRED_RATIO = 0.75
@@ -46,25 +46,26 @@ def hidden_test():
     )
 
 
-def _fail(name, what, case, mistake=None):
-    hint = f"\n  hint: this looks like '{mistake.name}': {mistake.hint}" if mistake else ""
-    raise CheckFailure(f"{name}: {what} ({case}){hint}")
+def _forecast_difference(first, second):
+    """None when two calls' forecasts agree to 1e-3 °C, else the largest difference."""
+    gap = float(np.max(np.abs(first - second)))
+    return f"forecasts up to {gap:.3g} °C apart" if gap > 1e-3 else None
 
 
 def _forecasts(name, value, n, case):
     """Validate answer(X): a finite numpy array of shape (n, OUT_STEPS)."""
     if value is None:
-        _fail(name, "returned None", case)
+        fail(name, "returned None", case)
     module = type(value).__module__
     if module.startswith(("torch", "tensorflow")):
-        _fail(
+        fail(
             name,
             f"returned a {module.split('.')[0]} tensor; return a numpy array "
             "(torch: t.detach().numpy(), Keras: keras.ops.convert_to_numpy(t))",
             case,
         )
     if not isinstance(value, np.ndarray):
-        _fail(
+        fail(
             name,
             f"should return a numpy array of shape ({n}, {OUT_STEPS}), got {type(value).__name__}",
             case,
@@ -72,14 +73,14 @@ def _forecasts(name, value, n, case):
     if value.shape == (n, OUT_STEPS, 1):
         value = value[..., 0]
     if value.shape != (n, OUT_STEPS):
-        _fail(
+        fail(
             name,
             f"returned shape {value.shape}, expected ({n}, {OUT_STEPS}): {OUT_STEPS} forecast hours"
             " per window",
             case,
         )
     if not np.issubdtype(value.dtype, np.number) or not np.all(np.isfinite(value)):
-        _fail(name, "returned NaN, inf or non-numbers; expected temperatures in °C", case)
+        fail(name, "returned NaN, inf or non-numbers; expected temperatures in °C", case)
     return value.astype(np.float64)
 
 
@@ -124,29 +125,23 @@ def check_forecaster_model(answer, training_seconds, hidden=False):
             forecasts do not change between calls or with the batch around a window.
     """
     name = "answer"
-    if training_seconds is None:
-        raise CheckFailure(
-            f"{name}: no trained model: train_forecaster is not implemented yet, or the training "
-            "cell above stopped with an error (run it and read its message)"
-        )
-    seconds = checked_number(name, "training_seconds", training_seconds, "the training cell")
-    if seconds > CPU_BUDGET_SECONDS:
-        _fail(
-            name,
-            f"training took {seconds:.1f} s of CPU time; the budget is {CPU_BUDGET_SECONDS:g} s",
-            "the training cell",
-            m.FORECAST_OVER_BUDGET,
-        )
+    seconds = require_training(
+        name, training_seconds, CPU_BUDGET_SECONDS, m.FORECAST_OVER_BUDGET, "train_forecaster"
+    )
     test = hidden_test() if hidden else VISIBLE_TEST
     label = "hidden test windows" if hidden else "visible test windows"
     case = f"{label}: {test['n']} windows of {IN_STEPS} hours × {FEATURE_COUNT} features"
     X, y = draw_windows(**test)
-    forecasts = _forecasts(name, call_student(name, answer, (X.copy(),), case), len(y), case)
+
+    def ask(windows, case):
+        return _forecasts(name, call_student(name, answer, (windows,), case), len(windows), case)
+
+    forecasts = ask(X.copy(), case)
     baseline = min(mae(last_value_forecast(X), y), mae(seasonal_naive_forecast(X), y))
     required = REQUIRED_RATIO * baseline
     error = mae(forecasts, y)
     if error > required:
-        _fail(
+        fail(
             name,
             f"mean absolute error {error:.2f} °C; required at most {required:.2f} °C,"
             f" {REQUIRED_RATIO:g} times the better naive baseline's {baseline:.2f} °C",
@@ -154,31 +149,8 @@ def check_forecaster_model(answer, training_seconds, hidden=False):
             _diagnosis(forecasts, X, y, required),
         )
     if hidden:
-        again = _forecasts(name, call_student(name, answer, (X.copy(),), case), len(y), case)
-        if not np.allclose(forecasts, again, rtol=0, atol=1e-4):
-            _fail(
-                name,
-                "two calls on the same windows differ by up to"
-                f" {np.max(np.abs(forecasts - again)):.3g} °C",
-                case,
-                m.FORECAST_NOT_DETERMINISTIC,
-            )
-        for row in range(3):
-            single = _forecasts(
-                name,
-                call_student(name, answer, (X[row : row + 1].copy(),), case),
-                1,
-                f"{label}: window {row} alone",
-            )
-            if not np.allclose(single[0], forecasts[row], rtol=0, atol=1e-3):
-                _fail(
-                    name,
-                    f"window {row} alone gets a forecast up to"
-                    f" {np.max(np.abs(single[0] - forecasts[row])):.3g} °C away from its forecast"
-                    " in the batch",
-                    f"{label}: a batch of one",
-                    m.FORECAST_BATCH_DEPENDENT,
-                )
+        mistakes = (m.FORECAST_NOT_DETERMINISTIC, m.FORECAST_BATCH_DEPENDENT)
+        require_stable(name, ask, X, forecasts, _forecast_difference, label, mistakes, "window")
     print(
         f"{name}: mean absolute error {error:.2f} °C on the {label} ({error / baseline:.2f} × the"
         f" better baseline's {baseline:.2f} °C, required at most {REQUIRED_RATIO:g} ×); training"

@@ -14,10 +14,9 @@ not by comparing with one particular random stream. ``check_marked_sign_model(an
 training_seconds)`` draws a test set with its own generator (``marked_sign_batch``) and a seed that
 the student's notebook does not contain, calls ``answer(x) -> classes``, and requires
 ``REQUIRED_ACCURACY`` within ``CPU_BUDGET_SECONDS`` of training. The hidden test set's seed is
-derived here at import time from a fixed phrase, so grading is reproducible; anyone who reads this
-file can compute it, but knowing a seed of a task whose rule is public gives nothing a correct model
-does not already have. The visible check uses another seed and a smaller set. Only numpy is
-imported.
+drawn from the course secret for the student graded (``case_rng``), so a regrade is identical and
+the seed is in no file a student has. The visible check uses a fixed seed and a smaller set.
+Only numpy is imported.
 """
 
 import numpy as np
@@ -25,9 +24,9 @@ import numpy as np
 from ..mistakes import Mistake
 from ..reference import marked_sign_batch as _reference_batch
 from ._cases import case_rng
-from ._outputs import checked_number
 from ._report import CheckFailure, call_student
 from ._runner import run_cases
+from ._trained import fail, require_stable, require_training
 
 SEQ_STEPS = 50
 FEATURES = 2
@@ -199,24 +198,19 @@ def batch_cases(hidden):
     ]
 
 
-def _fail(name, what, case, mistake=None):
-    hint = f"\n  hint: this looks like '{mistake.name}': {mistake.hint}" if mistake else ""
-    raise CheckFailure(f"{name}: {what} ({case}){hint}")
-
-
 def _checked_batch(name, value, n, case):
     """Validate the returned (x, y): a tuple of two numpy arrays of the task's shapes and kinds."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        _fail(name, f"should return a tuple (x, y), got {type(value).__name__}", case)
+        fail(name, f"should return a tuple (x, y), got {type(value).__name__}", case)
     x, y = value
     for label, array in (("x", x), ("y", y)):
         if array is None:
-            _fail(name, f"{label} is None", case)
+            fail(name, f"{label} is None", case)
         module = type(array).__module__
         if module.startswith(("torch", "tensorflow")):
-            _fail(name, f"{label} is a {module.split('.')[0]} tensor; return numpy arrays", case)
+            fail(name, f"{label} is a {module.split('.')[0]} tensor; return numpy arrays", case)
         if not isinstance(array, np.ndarray):
-            _fail(name, f"{label} should be a numpy array, got {type(array).__name__}", case)
+            fail(name, f"{label} should be a numpy array, got {type(array).__name__}", case)
     expected = (n, SEQ_STEPS, FEATURES)
     if x.shape != expected:
         hint = (
@@ -226,15 +220,15 @@ def _checked_batch(name, value, n, case):
         )
         raise CheckFailure(f"{name}: x has shape {x.shape}, expected {expected} ({case}){hint}")
     if x.dtype not in (np.float32, np.float64):
-        _fail(
+        fail(
             name,
             f"x has dtype {x.dtype}; expected float32 (what PyTorch's layers compute in)",
             case,
         )
     if not np.all(np.isfinite(x)):
-        _fail(name, "x contains NaN or inf", case)
+        fail(name, "x contains NaN or inf", case)
     if y.shape != (n,):
-        _fail(
+        fail(
             name,
             f"y has shape {y.shape}, expected {(n,)}: one class per sequence",
             case,
@@ -242,7 +236,7 @@ def _checked_batch(name, value, n, case):
         )
     if not np.issubdtype(y.dtype, np.integer) or not np.all(np.isin(y, (0, 1))):
         shown = np.unique(y)[:4]
-        _fail(
+        fail(
             name,
             f"y has dtype {y.dtype} and values like {shown.tolist()}; expected the classes 0 and 1 "
             "as integers",
@@ -260,7 +254,7 @@ def _check_markers(name, x, case):
         and np.all(values.sum(axis=1) == 2)
         and not np.all(np.isin(markers, (0, 1)))
     ):
-        _fail(
+        fail(
             name,
             "feature 0 holds only 0s and 1s, two per sequence, like a marker",
             case,
@@ -268,11 +262,11 @@ def _check_markers(name, x, case):
         )
     if not np.all(np.isin(markers, (0, 1))):
         bad = markers[~np.isin(markers, (0, 1))][0]
-        _fail(name, f"the marker feature x[..., 1] holds {bad:.4g}; it must be 0 or 1", case)
+        fail(name, f"the marker feature x[..., 1] holds {bad:.4g}; it must be 0 or 1", case)
     counts = markers.sum(axis=1)
     if np.any(counts != 2):
         row = int(np.argmax(counts != 2))
-        _fail(
+        fail(
             name,
             f"sequence {row} has {int(counts[row])} marked steps, expected exactly 2",
             case,
@@ -281,7 +275,7 @@ def _check_markers(name, x, case):
     first, second = markers[:, :half].sum(axis=1), markers[:, half:].sum(axis=1)
     if np.any(first != 1) or np.any(second != 1):
         row = int(np.argmax((first != 1) | (second != 1)))
-        _fail(
+        fail(
             name,
             f"sequence {row} has {int(first[row])} marker(s) in the first half and"
             f" {int(second[row])} in the second",
@@ -293,13 +287,13 @@ def _check_markers(name, x, case):
 def _check_values(name, x, case):
     values = x[..., 0]
     if values.min() < -1 or values.max() > 1:
-        _fail(
+        fail(
             name,
             f"values range from {values.min():.4g} to {values.max():.4g}; expected [-1, 1]",
             case,
         )
     if values.size >= 1000 and values.min() >= 0:
-        _fail(name, f"every value lies in [0, {values.max():.3g}]", case, VALUES_FROM_ZERO)
+        fail(name, f"every value lies in [0, {values.max():.3g}]", case, VALUES_FROM_ZERO)
 
 
 def _check_distribution(name, x, y, case):
@@ -314,7 +308,7 @@ def _check_distribution(name, x, y, case):
         or abs(values.mean()) > 0.05
         or not 0.55 <= values.std() <= 0.60
     ):
-        _fail(
+        fail(
             name,
             f"the values do not look uniform on [-1, 1]: mean {values.mean():.3f} (expected 0), "
             f"standard deviation {values.std():.3f} (expected 1/sqrt(3) = 0.577)",
@@ -325,7 +319,7 @@ def _check_distribution(name, x, y, case):
     for which, positions in zip(("first", "second"), steps):
         used = len(np.unique(positions))
         if used < half - 2:
-            _fail(
+            fail(
                 name,
                 f"the {which} marker sits on only {used} of the {half} steps of its half in {n} "
                 "sequences",
@@ -334,7 +328,7 @@ def _check_distribution(name, x, y, case):
             )
     ones = float(np.mean(y))
     if not 0.45 <= ones <= 0.55:
-        _fail(name, f"{ones:.1%} of the labels are 1; the rule gives about half", case)
+        fail(name, f"{ones:.1%} of the labels are 1; the rule gives about half", case)
 
 
 def _check_labels(name, x, y, case):
@@ -353,7 +347,7 @@ def _check_labels(name, x, y, case):
         mistake = LABEL_INVERTED
     elif np.array_equal(y, (x[..., 0].sum(axis=1) > 0).astype(np.int64)):
         mistake = LABEL_FROM_ALL_VALUES
-    _fail(name, what, case, mistake)
+    fail(name, what, case, mistake)
 
 
 def check_marked_sign_batch(make_batch, hidden=False):
@@ -381,7 +375,7 @@ def check_marked_sign_batch(make_batch, hidden=False):
                 name, call_student(name, make_batch, (n, seed), case), n, case
             )
             if not np.array_equal(x, again):
-                _fail(
+                fail(
                     name,
                     f"two calls with seed={seed} gave different batches",
                     case,
@@ -391,7 +385,7 @@ def check_marked_sign_batch(make_batch, hidden=False):
                 name, call_student(name, make_batch, (n, seed + 1), case), n, case
             )
             if np.array_equal(x, other):
-                _fail(
+                fail(
                     name, f"seed={seed} and seed={seed + 1} gave the same batch", case, SEED_IGNORED
                 )
 
@@ -404,20 +398,20 @@ def check_marked_sign_batch(make_batch, hidden=False):
 def _answers(name, value, n, case):
     """Validate answer(x): a numpy array of n classes, 0 or 1 (ints, bools or whole floats)."""
     if value is None:
-        _fail(name, "returned None", case, None)
+        fail(name, "returned None", case, None)
     module = type(value).__module__
     if module.startswith(("torch", "tensorflow")):
-        _fail(
+        fail(
             name,
             f"returned a {module.split('.')[0]} tensor; return a numpy array (t.numpy())",
             case,
         )
     if not isinstance(value, np.ndarray):
-        _fail(
+        fail(
             name, f"should return a numpy array of shape ({n},), got {type(value).__name__}", case
         )
     if value.shape != (n,):
-        _fail(
+        fail(
             name,
             f"returned shape {value.shape}, expected ({n},): one class per sequence",
             case,
@@ -429,13 +423,19 @@ def _answers(name, value, n, case):
         shown = (
             np.unique(value)[:3].tolist() if np.issubdtype(value.dtype, np.number) else value.dtype
         )
-        _fail(
+        fail(
             name,
             f"returned values like {shown}; expected the classes 0 and 1",
             case,
             ANSWERS_NOT_CLASSES,
         )
     return value.astype(np.int64)
+
+
+def _class_difference(first, second):
+    """None when two calls gave the same classes, else how many differ."""
+    differing = int(np.sum(first != second))
+    return f"{differing} of {len(first)} classes differ" if differing else None
 
 
 def _diagnosis(answers, x, y):
@@ -467,56 +467,28 @@ def check_marked_sign_model(answer, training_seconds, hidden=False):
             around a sequence.
     """
     name = "answer"
-    if training_seconds is None:
-        raise CheckFailure(
-            f"{name}: no trained model: train_model is not implemented yet, or the training cell "
-            "above stopped with an error (run it and read its message)"
-        )
-    seconds = checked_number(name, "training_seconds", training_seconds, "the training cell")
-    if seconds > CPU_BUDGET_SECONDS:
-        _fail(
-            name,
-            f"training took {seconds:.1f} s of CPU time; the budget is {CPU_BUDGET_SECONDS:g} s",
-            "the training cell",
-            OVER_BUDGET,
-        )
+    budget = CPU_BUDGET_SECONDS
+    seconds = require_training(name, training_seconds, budget, OVER_BUDGET, "train_model")
     test = hidden_test() if hidden else VISIBLE_TEST
     label = "hidden test set" if hidden else "visible test set"
     case = f"{label}: {test['n']} sequences of {SEQ_STEPS} steps"
     x, y = marked_sign_batch(**test)
-    answers = _answers(name, call_student(name, answer, (x.copy(),), case), len(y), case)
+
+    def ask(inputs, case):
+        return _answers(name, call_student(name, answer, (inputs,), case), len(inputs), case)
+
+    answers = ask(x.copy(), case)
     accuracy = float(np.mean(answers == y))
     if accuracy < REQUIRED_ACCURACY:
-        _fail(
+        fail(
             name,
             f"accuracy {accuracy:.1%}, below the required {REQUIRED_ACCURACY:.0%}",
             case,
             _diagnosis(answers, x, y),
         )
     if hidden:
-        again = _answers(name, call_student(name, answer, (x.copy(),), case), len(y), case)
-        if not np.array_equal(answers, again):
-            _fail(
-                name,
-                f"two calls on the same sequences disagree on {int(np.sum(answers != again))} of"
-                " them",
-                case,
-                NOT_DETERMINISTIC,
-            )
-        for row in range(3):
-            single = _answers(
-                name,
-                call_student(name, answer, (x[row : row + 1].copy(),), case),
-                1,
-                f"{label}: sequence {row} alone",
-            )
-            if single[0] != answers[row]:
-                _fail(
-                    name,
-                    f"sequence {row} alone gets {single[0]}, in the batch {answers[row]}",
-                    f"{label}: a batch of one",
-                    BATCH_DEPENDENT,
-                )
+        mistakes = (NOT_DETERMINISTIC, BATCH_DEPENDENT)
+        require_stable(name, ask, x, answers, _class_difference, label, mistakes, "sequence")
     print(
         f"{name}: accuracy {accuracy:.1%} on the {label} of {test['n']} sequences "
         f"(required {REQUIRED_ACCURACY:.0%}); training took {seconds:.1f} s of CPU "
