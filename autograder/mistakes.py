@@ -558,3 +558,76 @@ FORECAST_OVER_BUDGET = Mistake(
     "fewer epochs (stop early once the validation error stops falling), fewer units, or a larger"
     " batch; in PyTorch torch.set_num_threads(1) avoids paying for idle threads",
 )
+
+# ps06 task 5 · negation classifier ----------------------------------------------------------
+NEGATION_PADDING_READ = Mistake(
+    "padding read as words",
+    "a sentence's answer must not change with the zeros after its end: in Keras give the"
+    " Embedding mask_zero=True (or put a Masking layer before the recurrent layer); in PyTorch"
+    " pack the batch with pack_padded_sequence(x, lengths, batch_first=True,"
+    " enforce_sorted=False) and read h_n, whose backward half then starts at the last real word"
+    " too",
+)
+NEGATION_LAST_PADDED_STEP = Mistake(
+    "output read at the last padded step",
+    "output[:, -1] of a padded batch is a padding step for every sentence shorter than the batch"
+    " (pad_packed_sequence fills it with zeros): read h_n[-1] after packing (torch.cat([h_n[-2],"
+    " h_n[-1]], 1) when bidirectional), or let Keras's masked layer return its last real state",
+)
+NEGATION_ORDER_IGNORED = Mistake(
+    "word order thrown away",
+    "your answers do not change when the words of a sentence are shuffled, or follow the"
+    " bag-of-words baseline (about 75%): \"not good\" and \"good ... not\" hold the same words."
+    " Classify from the recurrent layer's last state, not from a mean or sum of the embeddings",
+)
+NEGATION_LABELS_INVERTED = Mistake(
+    "labels inverted",
+    "class 1 is a positive sentence: train on the labels negation_dataset returns, and answer"
+    " argmax over the two logits (not argmin, not 1 - class)",
+)
+NEGATION_CONSTANT = Mistake(
+    "the same answer for every sentence",
+    "training never left its starting point: check that the loss falls below ln 2 = 0.69, that"
+    " the labels hold both classes, and that answer() runs the model on the tokens it is given",
+)
+NEGATION_NOT_CLASSES = Mistake(
+    "probabilities or logits instead of classes",
+    "return one class per sentence, 0 or 1: logits.argmax(dim=1).numpy() in PyTorch,"
+    " model.predict(tokens).argmax(axis=1) in Keras",
+)
+NEGATION_SORTED_ORDER = Mistake(
+    "answers returned in length-sorted order",
+    "you sorted the batch by length for packing and returned the answers in that order: put them"
+    " back in the order of the tokens you were given (or pack with enforce_sorted=False)",
+)
+NEGATION_AT_CHANCE = Mistake(
+    "answers at chance level",
+    "your answers agree with the labels about as often as coin flips: check on a validation set of"
+    " your own while training that the accuracy rises, and that answer() feeds the tokens and"
+    " lengths to the model you trained",
+)
+NEGATION_NOT_ACCURATE_ENOUGH = Mistake(
+    "accuracy below the requirement",
+    "your model has learned part of the task: train for more epochs (watch your own validation"
+    " accuracy), or use a GRU or LSTM of 16 units or more, within the CPU budget",
+)
+NEGATION_POSITION_DEPENDENT = Mistake(
+    "a sentence's answer depends on its place in the batch",
+    "each sentence must be answered by itself: if you sort the batch for packing, put the answers"
+    " back in the original order, and use no statistics over the batch",
+)
+NEGATION_NOT_DETERMINISTIC = Mistake(
+    "answers change from call to call",
+    "predict in evaluation mode (module.eval() and torch.no_grad(); in Keras model.predict):"
+    " dropout, or anything random, must be off when answering",
+)
+NEGATION_BATCH_DEPENDENT = Mistake(
+    "a sentence's answer depends on the rest of the batch",
+    "each sentence must be answered on its own: no batch statistics, and a sentence alone (padded"
+    " to its own length) must get the answer it gets in a batch",
+)
+NEGATION_OVER_BUDGET = Mistake(
+    "training over the CPU budget",
+    "fewer epochs (stop once your validation accuracy passes 98%), fewer sentences or units, or a"
+    " larger batch; in PyTorch torch.set_num_threads(1) avoids paying for idle threads",
+)

@@ -20,6 +20,7 @@ from .lstm import (
     check_lstm_params_from_torch,
 )
 from .models import check_keras_forecaster, check_torch_forecaster
+from .negation_training import check_negation_classifier
 from .quiz import check_quick_check
 from .rnn import check_rnn_cell_forward, check_rnn_forward, check_torch_rnn_loader
 from .stacks import check_stack_params_from_torch
