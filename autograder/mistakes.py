@@ -577,7 +577,7 @@ NEGATION_LAST_PADDED_STEP = Mistake(
 NEGATION_ORDER_IGNORED = Mistake(
     "word order thrown away",
     "your answers do not change when the words of a sentence are shuffled, or follow the"
-    " bag-of-words baseline (about 75%): \"not good\" and \"good ... not\" hold the same words."
+    ' bag-of-words baseline (about 75%): "not good" and "good ... not" hold the same words.'
     " Classify from the recurrent layer's last state, not from a mean or sum of the embeddings",
 )
 NEGATION_LABELS_INVERTED = Mistake(

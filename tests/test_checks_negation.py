@@ -145,10 +145,18 @@ def test_a_changed_padding_answer_says_what_was_asked():
     "returned, message, mistake",
     [
         (lambda t, n: None, "returned None", None),
-        (lambda t, n: list(rule(t, n)), "should return a numpy array of shape (1000,), got list", None),
+        (
+            lambda t, n: list(rule(t, n)),
+            "should return a numpy array of shape (1000,), got list",
+            None,
+        ),
         (lambda t, n: rule(t, n)[:-1], r"returned shape (999,), expected (1000,)", None),
         (lambda t, n: np.eye(2)[rule(t, n)], "returned shape (1000, 2)", m.NEGATION_NOT_CLASSES),
-        (lambda t, n: 0.3 + 0.4 * rule(t, n), "returned values such as 0.3, 0.7", m.NEGATION_NOT_CLASSES),
+        (
+            lambda t, n: 0.3 + 0.4 * rule(t, n),
+            "returned values such as 0.3, 0.7",
+            m.NEGATION_NOT_CLASSES,
+        ),
         (lambda t, n: rule(t, n) * np.nan, "returned NaN or inf", None),
         (lambda t, n: np.array(["positive"] * len(t)), "returned values of dtype <U8", None),
         (lambda t, n: np.ones((len(t), 3)), "returned shape (1000, 3)", None),
@@ -176,7 +184,9 @@ def test_an_error_in_answer_is_reported_without_our_traceback():
 
     with pytest.raises(CheckFailure) as failure:
         check_negation_classifier(broken, 1.0)
-    assert str(failure.value).startswith("answer raised ValueError: operands could not be broadcast")
+    assert str(failure.value).startswith(
+        "answer raised ValueError: operands could not be broadcast"
+    )
 
 
 def test_budget_and_untrained_model():
