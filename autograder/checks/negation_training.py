@@ -13,8 +13,11 @@ Padding is the point of the task, so the same sentences are asked again, padded 
 without any padding (the sentences of one length together, as wide as they are long), with
 ``EXTRA_PADDING`` more zeros at the end, and in another order (shortest first). A masked (Keras)
 or packed (PyTorch) model gives the very same answers; any answer that changes names the mistake.
-A model trained without masking often learns to carry its state through the zeros, so only some
-of its answers change: the check therefore requires none to change, on many sentences.
+A model trained without masking learns to carry its state through the zeros it saw, so only some
+of its answers change (measured: 5 to 51 of 2000 for a GRU, mostly when given no padding at all):
+the check therefore requires none to change, on many sentences. A bidirectional GRU without
+packing changed none in our runs (its forward half decides, and carries its state through the
+zeros): what the answers cannot show, this check cannot name.
 
 The hidden seed is drawn from the course secret for the student graded (``case_rng``), so a
 regrade is identical and the seed is in no file a student has. Only numpy is imported.
