@@ -14,7 +14,7 @@ without any padding (the sentences of one length together, as wide as they are l
 ``EXTRA_PADDING`` more zeros at the end, and in another order (shortest first). A masked (Keras)
 or packed (PyTorch) model gives the very same answers; any answer that changes names the mistake.
 A model trained without masking learns to carry its state through the zeros it saw, so only some
-of its answers change (measured: 5 to 51 of 2000 for a GRU, mostly when given no padding at all):
+of its answers change (a GRU, four training seeds: 12 to 51 of 2000, first when given no padding):
 the check therefore requires none to change, on many sentences. A bidirectional GRU without
 packing changed none in our runs (its forward half decides, and carries its state through the
 zeros): what the answers cannot show, this check cannot name.
