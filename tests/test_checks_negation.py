@@ -178,6 +178,12 @@ def test_tensors_are_refused_with_the_conversion():
         check_negation_classifier(lambda t, n: torch.from_numpy(rule(t, n)), 1.0)
 
 
+def test_a_tensorflow_tensor_is_refused_without_importing_tensorflow():
+    EagerTensor = type("EagerTensor", (), {"__module__": "tensorflow.python.framework.ops"})
+    with pytest.raises(CheckFailure, match=r"returned a tensorflow tensor.*convert_to_numpy"):
+        check_negation_classifier(lambda t, n: EagerTensor(), 1.0)
+
+
 def test_an_error_in_answer_is_reported_without_our_traceback():
     def broken(tokens, lengths):
         return rule(tokens, lengths) + np.zeros(3)
