@@ -3,14 +3,14 @@ perplexity on passages drawn here.
 
 The student trains on Genesis (``autograder.training.charlm.genesis_text()``, shipped in the student
 package) with truncated BPTT and provides ``answer(codes) -> log_probs``: for passages ``codes`` of
-shape (n, T) in the course's coding (``genesis_codec()``), ``log_probs[i, t]`` is the log-probability
-of every character being character t + 1 of passage i, given characters 0 .. t, each passage read
-from a zero state. ``check_char_lm(answer, training_seconds)`` draws passages at positions it picks
-itself, scores the mean cross-entropy of each passage's next characters (the last position has no
-next character and is only checked to be a distribution), and requires a perplexity of at most
-``REQUIRED_RATIO`` times that of a bigram model counted on the training part of Genesis, on the
-same passages: comparing with a baseline on the same passages keeps the bar fair wherever they
-fall.
+shape (n, T) in the course's coding (``genesis_codec()``), ``log_probs[i, t]`` is the
+log-probability of every character being character t + 1 of passage i, given characters 0 .. t, each
+passage read from a zero state. ``check_char_lm(answer, training_seconds)`` draws passages at
+positions it picks itself, scores the mean cross-entropy of each passage's next characters (the last
+position has no next character and is only checked to be a distribution), and requires a perplexity
+of at most ``REQUIRED_RATIO`` times that of a bigram model counted on the training part of Genesis,
+on the same passages: comparing with a baseline on the same passages keeps the bar fair wherever
+they fall.
 
 **What is scored, and why a student cannot train on it.** The visible check scores passages of the
 last 10% of Genesis, which the notebook keeps for validation: useful feedback, but a student holds
@@ -53,7 +53,7 @@ PASSAGE_LENGTH = 128
 VISIBLE_PASSAGES = 32
 HIDDEN_PASSAGES = 128
 VISIBLE_SEED = 4_2027
-REQUIRED_RATIO = 0.6
+REQUIRED_RATIO = 0.55
 CPU_BUDGET_SECONDS = 60.0
 HELD_OUT = Path(__file__).resolve().parents[1] / "grading" / "heldout" / "exodus-1-20-kjv.txt"
 # where the context probe cuts a passage: a model that uses the characters before these positions
@@ -127,7 +127,8 @@ def _log_probs(name, value, shape, case):
         )
     if not isinstance(value, np.ndarray):
         fail(
-            name, f"should return a numpy array of shape {expected}, got {type(value).__name__}",
+            name,
+            f"should return a numpy array of shape {expected}, got {type(value).__name__}",
             case,
         )
     if value.ndim != 3 or value.shape[:2] != (n, steps):
@@ -208,7 +209,7 @@ def _other_coding(log_probs, codes):
     frequencies = np.bincount(codes[:, 1:].ravel(), minlength=vocab) / codes[:, 1:].size
     apart = 0.5 * np.abs(predicted - frequencies).sum()
     sorted_apart = 0.5 * np.abs(np.sort(predicted) - np.sort(frequencies)).sum()
-    return apart > 0.4 and sorted_apart < 0.15
+    return apart > 0.4 and sorted_apart < 0.25
 
 
 def _log_probs_difference(first, second):
@@ -296,7 +297,8 @@ def check_char_lm(answer, training_seconds, hidden=False):
         fail(name, score, case, mistake)
     if hidden:
         mistakes = (m.CHARLM_NOT_DETERMINISTIC, m.CHARLM_BATCH_DEPENDENT)
-        require_stable(name, ask, codes, log_probs, _log_probs_difference, label, mistakes, "passage")
+        difference = _log_probs_difference
+        require_stable(name, ask, codes, log_probs, difference, label, mistakes, "passage")
     print(
         f"{name}: perplexity {perplexity:.2f} on the {label} ({len(codes)} of {PASSAGE_LENGTH}"
         f" characters), {perplexity / baseline:.2f} times the bigram baseline's {baseline:.2f}"
