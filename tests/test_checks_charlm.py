@@ -209,3 +209,13 @@ def test_hidden_check_needs_deterministic_batch_independent_answers():
     with pytest.raises(CheckFailure) as failure:
         check_char_lm(one_stream, 5.0, hidden=True)
     assert m.CHARLM_BATCH_DEPENDENT.name in str(failure.value)
+
+
+def test_the_grading_kernel_gets_the_training_text_but_not_the_held_out_one(tmp_path):
+    from autograder.grading.sandbox import build_kernel_package
+
+    package = build_kernel_package(tmp_path) / "autograder"
+    shipped = package / "training" / "texts" / "genesis-kjv.txt"
+    assert shipped.read_text(encoding="ascii") == charlm.genesis_text()
+    assert (package / "training" / "charlm.py").is_file()
+    assert not [p for p in tmp_path.rglob("*") if p.name == ct.HELD_OUT.name]
