@@ -60,7 +60,7 @@ HELD_OUT = Path(__file__).resolve().parents[1] / "grading" / "heldout" / "exodus
 # answers differently with and without them
 PROBE_STARTS = (PASSAGE_LENGTH // 4, PASSAGE_LENGTH // 2)
 NORMALISED = 1e-3  # how far from 1 a row's probabilities may add up (float32 log_softmax: ~1e-6)
-STABLE = 1e-4  # log-probabilities of two calls may differ by this much
+STABLE = 1e-3  # log-probabilities of two calls (or batch shapes) may differ by this much (float32)
 TEMPERATURES = np.geomspace(0.25, 4.0, 13)
 
 
