@@ -631,3 +631,66 @@ NEGATION_OVER_BUDGET = Mistake(
     "fewer epochs (stop once your validation accuracy passes 98%), fewer sentences or units, or a"
     " larger batch; in PyTorch torch.set_num_threads(1) avoids paying for idle threads",
 )
+
+# ps07 task 4 · character language model
+CHARLM_PROBABILITIES = Mistake(
+    "probabilities instead of log-probabilities",
+    "return log-probabilities, e.g. torch.log_softmax(logits, dim=-1), not softmax(logits): each"
+    " row's exponentials add up to 1, the values themselves are at most 0",
+)
+CHARLM_LOGITS = Mistake(
+    "unnormalised logits",
+    "the model's raw outputs (logits) are not log-probabilities: normalise them with"
+    " torch.log_softmax(logits, dim=-1), so that each row's exponentials add up to 1",
+)
+CHARLM_NOT_SHIFTED = Mistake(
+    "off by one: the current character scored, not the next",
+    "row t must predict character t + 1 from characters 0 .. t: train on targets shifted by one"
+    " (stream_batches' targets, or codes[:, 1:] for inputs codes[:, :-1]) and answer with the"
+    " output at t, not at t - 1",
+)
+CHARLM_CONTEXT_LOST = Mistake(
+    "context lost inside a passage",
+    "from some position on, your answers are the same whether or not the passage's earlier"
+    " characters come before it: the state is reset inside the passage (cutting it into chunks"
+    " that each start from zeros) or the model reads only the current character. Run the whole"
+    " passage through the recurrent layer in one call, starting from a zero state",
+)
+CHARLM_OTHER_CODING = Mistake(
+    "another character coding than CharCodec's",
+    "code characters with the course's genesis_codec() (CharCodec of all of Genesis, characters"
+    " in code-point order), not your own vocabulary: the grader's codes and your model's columns"
+    " must mean the same characters",
+)
+CHARLM_TEMPERATURE = Mistake(
+    "temperature applied when scoring",
+    "a temperature is for sampling; score with log_softmax(logits) itself (temperature 1), or"
+    " the probabilities are sharper or flatter than what the model learned",
+)
+CHARLM_NOT_GOOD_ENOUGH = Mistake(
+    "perplexity above the requirement",
+    "your model has learned something, but not enough: train for more batches (watch the"
+    " perplexity on your own validation part of Genesis), use more units, or a larger learning"
+    " rate, within the CPU budget; carry the state between batches (detached)",
+)
+CHARLM_NO_BETTER_THAN_BIGRAM = Mistake(
+    "no better than counting character pairs",
+    "your model predicts about as well as a table of which character follows which: it uses"
+    " little context. Check that the state is carried between batches (detached), and train"
+    " longer or with more units",
+)
+CHARLM_NOT_DETERMINISTIC = Mistake(
+    "log-probabilities change from call to call",
+    "answer in evaluation mode (model.eval(), torch.no_grad()) and start every call from a zero"
+    " state: no dropout, and no state kept from an earlier call",
+)
+CHARLM_BATCH_DEPENDENT = Mistake(
+    "a passage's log-probabilities depend on the rest of the batch",
+    "each passage starts from a zero state of its own: do not join the passages into one stream"
+    " or carry the state from one row to another",
+)
+CHARLM_OVER_BUDGET = Mistake(
+    "training over the CPU budget",
+    "fewer batches, fewer units or a shorter truncation length; torch.set_num_threads(1) avoids"
+    " paying for idle threads (the budget counts every thread)",
+)

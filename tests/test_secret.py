@@ -242,7 +242,14 @@ def _torch_case_sets():
 
 
 def _numpy_case_sets():
-    from autograder.checks import forecast_training, gru_frameworks, layers, models, training
+    from autograder.checks import (
+        charlm_training,
+        forecast_training,
+        gru_frameworks,
+        layers,
+        models,
+        training,
+    )
 
     sets = {name: lambda name=name: CASE_FUNCTIONS[name](True) for name in CASE_FUNCTIONS}
     sets.update(
@@ -260,6 +267,7 @@ def _numpy_case_sets():
             "marked_sign_batch": lambda: training.batch_cases(True),
             "marked_sign_test": lambda: training.hidden_test(),
             "forecast_test": lambda: forecast_training.hidden_test(),
+            "char_lm_passages": lambda: charlm_training.scored_passages(True),
             "bidirectional": lambda: [
                 _cases.case_rng(spec[-1], True, "bidirectional", i).normal(size=3)
                 for i, spec in enumerate(layers._BIDIRECTIONAL_SPECS[True])

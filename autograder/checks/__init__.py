@@ -8,6 +8,7 @@ imports numpy only.
 from ._report import CheckFailure
 from .autograd import check_rnn_backward_autograd
 from .bptt import check_clip_by_global_norm, check_gradient_norms_per_step, check_rnn_backward
+from .charlm_training import check_char_lm
 from .data import check_final_states, check_make_windows
 from .forecast_training import check_forecaster_model
 from .gru import check_gru_cell_forward, check_gru_forward, check_gru_params_from_torch

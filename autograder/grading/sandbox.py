@@ -297,7 +297,9 @@ class Sandbox:
             )
 
 
-KERNEL_TRAINING_MODULES = ("__init__.py", "forecasting.py", "negation.py")
+KERNEL_TRAINING_MODULES = ("__init__.py", "forecasting.py", "negation.py", "charlm.py")
+# the texts they read (ps07 task 4 trains on Genesis; the held-out text stays with the grader)
+KERNEL_TRAINING_DATA = ("texts/genesis-kjv.txt", "texts/README.md")
 
 
 def build_kernel_package(target):
@@ -316,7 +318,8 @@ def build_kernel_package(target):
     # the homework's data generators (numpy only, no answers in them): a notebook trains on their
     # data
     (package / "training").mkdir(exist_ok=True)
-    for name in KERNEL_TRAINING_MODULES:
+    for name in KERNEL_TRAINING_MODULES + KERNEL_TRAINING_DATA:
+        (package / "training" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(here.parent / "training" / name, package / "training" / name)
     for path in [Path(target), *Path(target).rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)

@@ -57,8 +57,13 @@ ALLOWLIST = (
     "training/forecasting.py",
     "training/negation.py",
     "training/charlm.py",
+    # the text ps07's task 4 trains on, with its source and licence
+    "training/texts/genesis-kjv.txt",
+    "training/texts/README.md",
 )
-LEFT_OUT = ("checks/_cases_hidden.py",)
+# the held-out text the hidden check of ps07's task 4 scores on is in no pattern above (grading/);
+# named here so that a wider pattern cannot let it in
+LEFT_OUT = ("checks/_cases_hidden.py", "grading/heldout/exodus-1-20-kjv.txt")
 FRAMEWORK_NAMES = {
     "torch": "PyTorch: pip install torch",
     "keras": "Keras: pip install tensorflow-cpu",
@@ -577,4 +582,5 @@ include = ["autograder*"]
 
 [tool.setuptools.package-data]
 "autograder.checks" = ["{recording}"]
+"autograder.training" = ["texts/*.txt", "texts/*.md"]
 """.replace("{recording}", RECORDING)
