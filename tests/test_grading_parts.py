@@ -503,14 +503,16 @@ def test_the_kernels_reference_refuses_to_answer(tmp_path):
 
 
 def test_the_kernel_package_holds_the_data_generators_only(tmp_path):
-    """A homework trains on the course's generators: the kernel package has them, numpy only, and no
-    models.
+    """A homework trains on the course's generators and text: the kernel package has them, numpy
+    only, and no models.
     """
     package = build_kernel_package(tmp_path / "package")
     assert sorted(p.name for p in (package / "autograder" / "training").iterdir()) == [
         "__init__.py",
+        "charlm.py",
         "forecasting.py",
         "negation.py",
+        "texts",
     ]
     run = subprocess.run(
         [
@@ -521,14 +523,16 @@ def test_the_kernel_package_holds_the_data_generators_only(tmp_path):
                 f"import sys; sys.path.insert(0, {str(package)!r})\n"
                 "from autograder.training.forecasting import weather_series\n"
                 "from autograder.training.negation import negation_dataset\n"
+                "from autograder.training.charlm import genesis_codec\n"
                 "print(weather_series(3, seed=1).shape, negation_dataset(2, seed=1)[0].shape,\n"
+                "      len(genesis_codec()),\n"
                 "      sorted(m for m in ('torch', 'keras', 'tensorflow') if m in sys.modules))\n"
             ),
         ],
         capture_output=True,
         text=True,
     )
-    assert run.stdout.strip() == "(72, 5) (2, 16) []", run.stdout + run.stderr
+    assert run.stdout.strip() == "(72, 5) (2, 16) 60 []", run.stdout + run.stderr
 
 
 # ----------------------------------------------------------------------------- the sandbox
