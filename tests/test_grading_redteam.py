@@ -40,7 +40,7 @@ HONEST = {
 }
 NOT_NOTEBOOKS = {"report.pdf": b"%PDF-1.4", "notes.txt": b"my notes"}
 # Short limits keep the run quick; the slow but correct kind still fits in them.
-LIMITS = ["--cell-timeout", "40", "--notebook-timeout", "240"]
+LIMITS = ["--cell-timeout", "15", "--notebook-timeout", "240"]
 
 
 def digest(path):

@@ -57,6 +57,7 @@ def test_solution_passes_every_visible_check(name):
         assert (verdict, shown) == ("PASS", points) and feedback.strip(), (grade_id, run.stdout)
     total = sum(cells.values())
     assert f"score on the visible checks: {total:g} / {total:g}" in run.stdout
+    assert "without encryption" not in run.stdout + run.stderr  # the kernel is reached over ipc
 
 
 @pytest.mark.parametrize("name", HOMEWORK)

@@ -107,7 +107,9 @@ class Cluster:
                     "SlurmdUser=root",
                     "AuthType=auth/munge",
                     "CredType=cred/munge",
-                    f"AuthInfo=socket={munge_socket}",
+                    # cred_expire is also how long a requeued job waits before it may start
+                    # again (slurm.conf(5)); the default 120 s would idle the test for two minutes
+                    f"AuthInfo=socket={munge_socket},cred_expire=15",
                     f"StateSaveLocation={self.folder / 'state'}",
                     f"SlurmdSpoolDir={self.folder / 'spool'}",
                     f"SlurmctldPidFile={self.folder / 'slurmctld.pid'}",
@@ -122,6 +124,8 @@ class Cluster:
                     "SelectType=select/cons_tres",
                     "SelectTypeParameters=CR_Core",
                     "SchedulerType=sched/backfill",
+                    # look at pending jobs every 2 s, not every 30-60 s: a test waits on them
+                    "SchedulerParameters=sched_interval=2,bf_interval=2",
                     "MpiDefault=none",
                     "ReturnToService=2",
                     "MinJobAge=3600",

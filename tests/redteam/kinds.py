@@ -264,7 +264,7 @@ def _other_assignment(t):
 
 
 def _slow_correct(t):
-    body = "import time\ntime.sleep(0.3)\nreturn np.tanh(x_t @ W_x + h_prev @ W_h + b)"
+    body = "import time\ntime.sleep(0.1)\nreturn np.tanh(x_t @ W_x + h_prev @ W_h + b)"
     return Submission({"rnn_cell_forward": _function(body)}).bytes()
 
 
@@ -681,7 +681,7 @@ KINDS = [
         10,
         [("log", "asks for kernel 'ir'")],
     ),
-    Kind("slow_correct", "correct, but each step sleeps 0.3 s", _slow_correct, 10),
+    Kind("slow_correct", "correct, but each step sleeps 0.1 s", _slow_correct, 10),
     # --- issue 11
     Kind(
         "display_update_flood",
@@ -713,8 +713,8 @@ KINDS = [
     ),
     Kind(
         "setsid_hog",
-        "40 children call setsid() and spin for 20 s; the code is right",
-        setsid_hog(),
+        "40 children call setsid() and spin for 8 s; the code is right",
+        setsid_hog(seconds=8),
         10,
     ),
     Kind(
