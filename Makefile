@@ -28,13 +28,16 @@ book-fresh: $(STAMP)
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-# Lint first: style problems fail in seconds, before the long test run.
+# Lint first: style problems fail in seconds, before the long test run. Two processes share the
+# tests a file at a time (so a file's fixtures are built once; the book build is shared through
+# a lock, tests/conftest.py): while one grades, the other waits on a browser, Slurm or pip.
+PYTEST_PARALLEL := -n 2 --dist loadfile
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The developer loop: everything but the slow kinds (markers in pyproject.toml), about a minute.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not (book or e2e or install or browser or slurm)"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not (book or e2e or install or browser or slurm)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
