@@ -1,9 +1,12 @@
-"""What every check of a trained model shares: the training ran, within its CPU budget, and the
-model's answers neither change from call to call nor depend on the batch around an example.
+"""What every check of a trained model shares: the training ran, within its CPU budget, the answer
+is a numpy array, and the model's answers neither change from call to call nor depend on the batch
+around an example.
 
 The task's own check validates and scores the answers; these helpers hold the parts that would
 otherwise be copied into each of them. Only numpy is imported.
 """
+
+import numpy as np
 
 from ._outputs import checked_number
 from ._report import CheckFailure
@@ -13,6 +16,28 @@ def fail(name, what, case, mistake=None):
     """Raise a check failure naming the case, with the mistake's hint when one is known."""
     hint = f"\n  hint: this looks like '{mistake.name}': {mistake.hint}" if mistake else ""
     raise CheckFailure(f"{name}: {what} ({case}){hint}")
+
+
+def require_array(name, value, shape, case):
+    """``value`` itself, after checking that it is a numpy array (not None, a list or a tensor).
+
+    Args:
+        shape: the expected shape, as the message should show it, e.g. "(1000,)".
+    """
+    if value is None:
+        fail(name, f"returned None; return a numpy array of shape {shape}", case)
+    module = type(value).__module__
+    if module.startswith(("torch", "tensorflow", "keras")):
+        fail(
+            name,
+            f"returned a {module.split('.')[0]} tensor; return a numpy array (torch:"
+            " t.detach().numpy(), Keras: keras.ops.convert_to_numpy(t))",
+            case,
+        )
+    if not isinstance(value, np.ndarray):
+        got = type(value).__name__
+        fail(name, f"should return a numpy array of shape {shape}, got {got}", case)
+    return value
 
 
 def require_training(name, training_seconds, budget, over_budget, train_function):
@@ -75,4 +100,4 @@ def require_stable(name, ask, inputs, answers, difference, label, mistakes, item
             )
 
 
-__all__ = ["fail", "require_training", "require_stable"]
+__all__ = ["fail", "require_array", "require_training", "require_stable"]

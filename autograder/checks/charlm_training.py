@@ -47,7 +47,7 @@ from ..training.charlm import (
 )
 from ._cases import case_rng
 from ._report import call_student
-from ._trained import fail, require_stable, require_training
+from ._trained import fail, require_array, require_stable, require_training
 
 PASSAGE_LENGTH = 128
 VISIBLE_PASSAGES = 32
@@ -115,22 +115,7 @@ def _log_probs(name, value, shape, case):
     n, steps = shape
     vocab = len(_codec())
     expected = (n, steps, vocab)
-    if value is None:
-        fail(name, "returned None", case)
-    module = type(value).__module__
-    if module.startswith(("torch", "tensorflow", "keras")):
-        fail(
-            name,
-            f"returned a {module.split('.')[0]} tensor; return a numpy array (torch:"
-            " t.detach().numpy(), Keras: keras.ops.convert_to_numpy(t))",
-            case,
-        )
-    if not isinstance(value, np.ndarray):
-        fail(
-            name,
-            f"should return a numpy array of shape {expected}, got {type(value).__name__}",
-            case,
-        )
+    value = require_array(name, value, f"{expected}", case)
     if value.ndim != 3 or value.shape[:2] != (n, steps):
         why = "one row of log-probabilities per passage and position"
         if value.shape == (n, steps - 1, vocab):

@@ -27,7 +27,7 @@ from ..training.forecasting import (
 )
 from ._cases import case_rng
 from ._report import call_student
-from ._trained import fail, require_stable, require_training
+from ._trained import fail, require_array, require_stable, require_training
 
 FEATURE_COUNT = 5
 REQUIRED_RATIO = 0.75
@@ -54,22 +54,7 @@ def _forecast_difference(first, second):
 
 def _forecasts(name, value, n, case):
     """Validate answer(X): a finite numpy array of shape (n, OUT_STEPS)."""
-    if value is None:
-        fail(name, "returned None", case)
-    module = type(value).__module__
-    if module.startswith(("torch", "tensorflow")):
-        fail(
-            name,
-            f"returned a {module.split('.')[0]} tensor; return a numpy array "
-            "(torch: t.detach().numpy(), Keras: keras.ops.convert_to_numpy(t))",
-            case,
-        )
-    if not isinstance(value, np.ndarray):
-        fail(
-            name,
-            f"should return a numpy array of shape ({n}, {OUT_STEPS}), got {type(value).__name__}",
-            case,
-        )
+    value = require_array(name, value, f"({n}, {OUT_STEPS})", case)
     if value.shape == (n, OUT_STEPS, 1):
         value = value[..., 0]
     if value.shape != (n, OUT_STEPS):

@@ -29,7 +29,7 @@ from .. import mistakes as m
 from ..training.negation import bag_of_words_baseline, negation_dataset
 from ._cases import case_rng
 from ._report import call_student
-from ._trained import fail, require_stable, require_training
+from ._trained import fail, require_array, require_stable, require_training
 
 REQUIRED_ACCURACY = 0.95
 CPU_BUDGET_SECONDS = 40.0
@@ -52,18 +52,7 @@ def hidden_test():
 
 def _classes(name, value, n, case):
     """Validate answer(tokens, lengths): a numpy array of n classes, 0 or 1."""
-    if value is None:
-        fail(name, "returned None; return the classes as a numpy array of shape (n,)", case)
-    module = type(value).__module__
-    if module.startswith(("torch", "tensorflow", "keras")):
-        fail(
-            name,
-            f"returned a {module.split('.')[0]} tensor; return a numpy array "
-            "(torch: t.detach().numpy(), Keras: keras.ops.convert_to_numpy(t))",
-            case,
-        )
-    if not isinstance(value, np.ndarray):
-        fail(name, f"should return a numpy array of shape ({n},), got {type(value).__name__}", case)
+    value = require_array(name, value, f"({n},)", case)
     if value.shape == (n, 1):
         value = value[:, 0]
     if value.shape == (n, 2):

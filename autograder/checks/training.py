@@ -26,7 +26,7 @@ from ..reference import marked_sign_batch as _reference_batch
 from ._cases import case_rng
 from ._report import CheckFailure, call_student
 from ._runner import run_cases
-from ._trained import fail, require_stable, require_training
+from ._trained import fail, require_array, require_stable, require_training
 
 SEQ_STEPS = 50
 FEATURES = 2
@@ -397,19 +397,7 @@ def check_marked_sign_batch(make_batch, hidden=False):
 
 def _answers(name, value, n, case):
     """Validate answer(x): a numpy array of n classes, 0 or 1 (ints, bools or whole floats)."""
-    if value is None:
-        fail(name, "returned None", case, None)
-    module = type(value).__module__
-    if module.startswith(("torch", "tensorflow")):
-        fail(
-            name,
-            f"returned a {module.split('.')[0]} tensor; return a numpy array (t.numpy())",
-            case,
-        )
-    if not isinstance(value, np.ndarray):
-        fail(
-            name, f"should return a numpy array of shape ({n},), got {type(value).__name__}", case
-        )
+    value = require_array(name, value, f"({n},)", case)
     if value.shape != (n,):
         fail(
             name,
