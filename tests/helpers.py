@@ -1,4 +1,4 @@
-"""Small helpers for tests that read built pages."""
+"""Small helpers shared by tests: built pages, check failures, grading a folder."""
 
 import csv
 import html
@@ -22,24 +22,24 @@ def failure_of(check, func, hidden=False):
     return str(caught.value)
 
 
-def grade_folder(assignment, submissions, out, *options, timeout=1200):
-    """Grade ``submissions`` with ``python -m autograder grade``; its grades.csv rows by student."""
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            assignment,
-            str(submissions),
-            "--out",
-            str(out),
-            *options,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+def run_grade(assignment, submissions, out, *options, timeout=1200):
+    """Run ``python -m autograder grade`` on ``submissions``; the finished process, whatever its
+    exit code.
+    """
+    command = [sys.executable, "-m", "autograder", "grade", assignment, str(submissions)]
+    return subprocess.run(
+        [*command, "--out", str(out), *options], capture_output=True, text=True, timeout=timeout
     )
-    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def grades_csv(out):
+    """The rows of ``out``'s grades.csv, by student."""
     with open(out / "grades.csv", newline="") as handle:
         return {row["student_id"]: row for row in csv.DictReader(handle)}
+
+
+def grade_folder(assignment, submissions, out, *options, timeout=1200):
+    """Grade ``submissions`` with ``python -m autograder grade``; its grades.csv rows by student."""
+    run = run_grade(assignment, submissions, out, *options, timeout=timeout)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return grades_csv(out)

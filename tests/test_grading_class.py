@@ -2,7 +2,6 @@
 merge.
 """
 
-import csv
 import json
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading.grade import in_shard
+from helpers import grades_csv, run_grade
 
 pytestmark = pytest.mark.e2e
 
@@ -23,31 +23,13 @@ WRONG = ROOT / "tests" / "submissions" / "ps01"
 
 
 def grade(submissions, out, *options):
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "ps01",
-            str(submissions),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            *options,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    run = run_grade("ps01", submissions, out, "--workers", "2", *options, timeout=900)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     return run
 
 
 def scores(out):
-    with open(out / "grades.csv", newline="") as handle:
-        return {row["student_id"]: row["score"] for row in csv.DictReader(handle)}
+    return {student: row["score"] for student, row in grades_csv(out).items()}
 
 
 def stored_results(out):

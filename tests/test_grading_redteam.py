@@ -6,7 +6,6 @@ run must finish, every honest submission must keep its score, no submitted file 
 nothing outside a kernel's sandbox may be read or written.
 """
 
-import csv
 import hashlib
 import html
 import json
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import grades_csv, run_grade
 from redteam.kinds import KINDS, Targets
 
 pytestmark = pytest.mark.e2e  # every test here grades notebooks through the sandbox
@@ -71,26 +71,8 @@ def graded(tmp_path_factory):
         (submissions / name).write_bytes(data)
     before = tree_digest(submissions)
     solutions_before = tree_digest(ROOT / "solutions")
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "ps01",
-            str(submissions),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            *LIMITS,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1500,
-    )
-    with open(out / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    run = run_grade("ps01", submissions, out, "--workers", "2", *LIMITS, timeout=1500)
+    rows = grades_csv(out)
     results = {
         p.stem: json.loads(p.read_text())["result"]
         for p in (out / ".grading" / "results").glob("*.json")
@@ -285,8 +267,7 @@ def test_an_unprivileged_user_grades_in_bubblewraps_user_namespace():
             timeout=900,
         )
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
-        with open(out / "grades.csv", newline="") as handle:
-            rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+        rows = grades_csv(out)
         assert (
             float(rows["solution"]["score"]) == 10 and float(rows["fills_ipc_folder"]["score"]) == 7
         ), rows

@@ -6,7 +6,6 @@ feedback must contain. One grading run per assignment covers the solution, the b
 copy and every wrong submission.
 """
 
-import csv
 import hashlib
 import html
 import json
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading.release import release
+from helpers import grade_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").glob("ps*") if p.is_dir())
@@ -113,24 +113,7 @@ def graded(request, tmp_path_factory):
         )
     before = {p.name: digest(p) for p in submissions.iterdir()}
     out = tmp_path_factory.mktemp(f"{short_id(assignment)}-out")
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            short_id(assignment),
-            str(submissions),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    with open(out / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    rows = grade_folder(short_id(assignment), submissions, out, timeout=1800)
     after = {p.name: digest(p) for p in submissions.iterdir()}
     return assignment, rows, out, before == after
 

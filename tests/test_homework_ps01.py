@@ -2,13 +2,14 @@
 homework.
 """
 
-import csv
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from helpers import grades_csv, run_grade
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "ps01-rnn" / "ps01-rnn.ipynb"
@@ -30,8 +31,7 @@ def graded_class(tmp_path_factory):
         timeout=600,
     )
     assert run.returncode == 0, run.stderr
-    with open(out / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    rows = grades_csv(out)
     return rows, run.stdout
 
 
@@ -64,21 +64,7 @@ def test_nbgrader_submitted_layout_is_accepted(tmp_path):
     submitted.mkdir(parents=True)
     shutil.copyfile(SOLUTION, submitted / "ps01-rnn.ipynb")
     out = tmp_path / "out"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "ps01",
-            str(tmp_path / "submitted"),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = run_grade("ps01", tmp_path / "submitted", out, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "alice: 10 / 10" in run.stdout
     assert (out / "feedback" / "alice.html").exists()
@@ -93,40 +79,12 @@ def test_nbgrader_submitted_layout_is_accepted(tmp_path):
 )
 def test_bad_submission_folders_are_explained(tmp_path, setup, message):
     setup(tmp_path)
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "ps01",
-            str(tmp_path),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_grade("ps01", tmp_path, tmp_path / "out", timeout=120)
     assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
 
 
 def test_unknown_assignment_is_explained(tmp_path):
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "ps99",
-            str(tmp_path),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_grade("ps99", tmp_path, tmp_path / "out", timeout=120)
     assert run.returncode == 2 and "no single assignment called 'ps99'" in run.stderr
     assert "known: ps01-rnn" in run.stderr
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading.grade import in_shard
+from helpers import run_grade
 
 pytestmark = pytest.mark.slurm
 
@@ -272,23 +273,7 @@ def settled(shard_out):
 def test_slurm_grades_a_class_in_shards_and_survives_a_cancelled_shard(cluster, tmp_path):
     submissions = make_class(tmp_path / "class")
     single = tmp_path / "single"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "ps01",
-            str(submissions),
-            "--out",
-            str(single),
-            "--workers",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+    run = run_grade("ps01", submissions, single, "--workers", "2", timeout=1200)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
 
     out, jobs = tmp_path / "grades", tmp_path / "jobs"
